@@ -1,0 +1,154 @@
+"""Actor mentions: countries, demonyms, capitals and metonyms, named people and groups -> country + sector."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from schemas.dictionaries import load_actor_entries, load_countries
+from transforms.nlp import load_nlp
+
+# Head nouns that tell the sector of a country mention ("Turkish troops" -> MIL).
+SECTOR_NOUNS = {
+    "MIL": {"troop", "troops", "soldier", "soldiers", "army", "military", "force", "forces", "serviceman", "servicemen",
+            "navy", "jet", "jets", "warplane", "warplanes", "artillery", "battalion", "brigade", "marine", "marines",
+            "commander", "defense", "defence", "drone", "drones", "missile", "aircraft", "airforce", "guard", "guards"},
+    "COP": {"police", "policeman", "policemen", "officer", "officers", "gendarme", "gendarmerie"},
+    "REB": {"rebel", "rebels", "militant", "militants", "insurgent", "insurgents", "gunman", "gunmen", "terrorist",
+            "terrorists", "jihadist", "jihadists", "militia", "militiamen", "separatist", "separatists", "fighter", "fighters"},
+    "CVL": {"civilian", "civilians", "people", "villager", "villagers", "resident", "residents", "child", "children",
+            "woman", "women", "man", "men", "protester", "protesters", "student", "students", "worker", "workers"},
+    "GOV": {"president", "minister", "government", "delegation", "delegations", "official", "officials", "leader",
+            "leaders", "ministry", "diplomat", "diplomats", "envoy", "ambassador", "chancellor", "king", "emir",
+            "prince", "premier", "counterpart", "side", "authorities", "administration", "representative",
+            "representatives", "spokesman", "spokeswoman", "state", "secretary", "foreign", "cabinet", "parliament"},
+}
+_SECTOR_OF_NOUN = {noun: sector for sector, nouns in SECTOR_NOUNS.items() for noun in nouns}
+_CASE_SENSITIVE_MAX = 4  # short aliases (US, UK, UN, ADF) must match case exactly: "us" is a pronoun
+_SKIP_ALIASES = {"IS", "AU", "Is", "Chad"}  # too ambiguous in running text
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """What a dictionary hit denotes."""
+
+    country: str
+    sector: str | None
+    name: str
+    kind: str  # country | demonym | capital | metonym | entity
+
+
+@dataclass(frozen=True)
+class ActorMention:
+    """One actor mention in a doc: token span plus what it denotes."""
+
+    start: int
+    end: int
+    text: str
+    ref: ActorRef
+    sector: str | None
+
+    @property
+    def code(self) -> str:
+        """CAMEO-style actor code, country + sector (sector omitted when unknown)."""
+        return self.ref.country + (self.sector or "")
+
+
+def _key(text: str) -> str:
+    return text if _is_case_sensitive(text) else text.lower()
+
+
+def _is_case_sensitive(text: str) -> bool:
+    return len(text.replace(".", "")) <= _CASE_SENSITIVE_MAX or text.isupper()
+
+
+@cache
+def _lexicon() -> dict[str, list[tuple[ActorRef, object]]]:
+    """Surface form -> candidate refs (with the entry, for validity dates)."""
+    lexicon: dict[str, list[tuple[ActorRef, object]]] = {}
+
+    def add(surface: str, ref: ActorRef, entry: object = None) -> None:
+        surface = surface.strip()
+        if surface and surface not in _SKIP_ALIASES:
+            lexicon.setdefault(_key(surface), []).append((ref, entry))
+
+    for country in load_countries():
+        sector = "IGO" if country.is_igo else None
+        for name in country.names:
+            add(name, ActorRef(country.iso3, sector, country.name, "country"))
+        for demonym in country.demonyms:
+            add(demonym, ActorRef(country.iso3, sector, country.name, "demonym"))
+        if country.capital:
+            add(country.capital, ActorRef(country.iso3, None, country.capital, "capital"))
+        for metonym in country.capital_aliases:
+            add(metonym, ActorRef(country.iso3, "GOV", metonym.removeprefix("the "), "metonym"))
+    for entry in load_actor_entries():
+        for name in entry.names:
+            add(name, ActorRef(entry.country, entry.sector, entry.name, "entity"), entry)
+    return lexicon
+
+
+@cache
+def _matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
+    nlp = load_nlp()
+    exact, lower = PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER")
+    for surface in _lexicon():
+        target = exact if _is_case_sensitive(surface) else lower
+        target.add(surface, [nlp.make_doc(surface)])
+    return exact, lower
+
+
+def _pick(candidates: list[tuple[ActorRef, object]], day: date | None) -> ActorRef | None:
+    """The ref valid on day; None when the surface form is ambiguous between countries."""
+    valid = [ref for ref, entry in candidates if entry is None or day is None or entry.valid_on(day)]
+    pool = valid or [ref for ref, _ in candidates]
+    if len({ref.country for ref in pool}) != 1:
+        return None
+    return next((ref for ref in pool if ref.kind == "entity"), pool[0]) if valid else pool[0]
+
+
+def sector_of(span: Span, ref: ActorRef) -> str | None:
+    """Sector from the entry, else from the noun a country/demonym mention modifies."""
+    if ref.sector:
+        return ref.sector
+    doc = span.doc
+    neighbours = [doc[i] for i in range(span.end, min(span.end + 3, len(doc)))]
+    for token in [span.root.head, *neighbours]:
+        sector = _SECTOR_OF_NOUN.get(token.lower_)
+        if sector:
+            return sector
+    return "GOV" if ref.kind in ("country", "capital") else None
+
+
+def find_actor_mentions(doc: Doc, day: date | None) -> list[ActorMention]:
+    """Every dictionary actor in doc, longest match first, resolved for the publication day."""
+    exact, lower = _matchers()
+    spans = [doc[s:e] for _, s, e in [*exact(doc), *lower(doc)]]
+    mentions = []
+    lexicon = _lexicon()
+    for span in filter_spans(spans):
+        candidates = lexicon.get(_key(span.text)) or lexicon.get(span.text.lower()) or []
+        ref = _pick(candidates, day)
+        if ref is not None:
+            mentions.append(ActorMention(span.start, span.end, span.text, ref, sector_of(span, ref)))
+    return mentions
+
+
+def country_salience(mentions: list[ActorMention]) -> list[str]:
+    """Countries of an article, most mentioned first (first mention breaks ties)."""
+    counts = Counter(m.ref.country for m in mentions)
+    first = {}
+    for m in mentions:
+        first.setdefault(m.ref.country, m.start)
+    return sorted(counts, key=lambda c: (-counts[c], first[c]))
+
+
+def mention_root(doc: Doc, mention: ActorMention) -> Token:
+    """Syntactic root token of a mention."""
+    return doc[mention.start:mention.end].root

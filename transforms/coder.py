@@ -1,0 +1,204 @@
+"""The event coder: one parsed article in, event mentions (one per sentence and event type) out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Doc, Span
+
+from schemas.codebook import load_cues, rules_version
+from transforms.actors import ActorMention, country_salience, find_actor_mentions
+from transforms.articles import Article
+from transforms.fatalities import find_casualties, total_injured, total_killed
+from transforms.modality import realis
+from transforms.places import Place, resolve_place
+from transforms.roles import Participant, attack_roles, participants
+from transforms.triggers import Trigger, find_triggers
+from transforms.when import EventDate, resolve_date, sentence_dates
+from transforms.where import event_place, sentence_places
+
+CODER_VERSION = f"eventpipe-coder/0.1 ({rules_version()})"
+_PHONE_NEAR = 4  # tokens: "held talks by phone" is a call, not also a meeting
+
+
+@dataclass
+class EventMention:
+    """One sentence's report of one event, with every field's provenance."""
+
+    article_id: str
+    sentence_index: int
+    sentence: str
+    char_start: int
+    char_end: int
+    event_type: str
+    cameo: str
+    trigger: str
+    confidence: float
+    when: EventDate
+    actor1: Participant | None = None
+    actor2: Participant | None = None
+    place: Place | None = None
+    place_text: str | None = None
+    fatalities: int | None = None
+    injuries: int | None = None
+    provenance: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArticleContext:
+    """What the whole article says, for sentences that say only 'the two leaders'."""
+
+    article: Article
+    published: date
+    mentions: list[ActorMention]
+    countries: list[str]
+    dateline_place: Place | None
+
+
+def code_article(article: Article, doc: Doc) -> list[EventMention]:
+    """All realised event mentions in an article (before merging mentions into events)."""
+    published = article.published
+    if published is None:
+        return []
+    mentions = find_actor_mentions(doc, published)
+    countries = country_salience(mentions)
+    dateline = resolve_place(article.dateline, countries) if article.dateline else None
+    context = ArticleContext(article, published, mentions, countries, dateline)
+    coded = []
+    for index, sent in enumerate(doc.sents):
+        coded.extend(code_sentence(index, sent, context))
+    return coded
+
+
+def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[EventMention]:
+    """Event mentions in one sentence: triggers -> realis -> one mention per event type."""
+    groups: dict[str, list[Trigger]] = {}
+    for trigger in find_triggers(sent):
+        happened, _ = realis(trigger.anchor)
+        if happened and _requirement_met(trigger, sent, context):
+            groups.setdefault(trigger.event_type, []).append(trigger)
+    phone_anchors = [t.anchor.i for t in groups.get("phone_call", [])]
+    if phone_anchors and "meeting" in groups:
+        groups["meeting"] = [t for t in groups["meeting"] if min(abs(t.anchor.i - p) for p in phone_anchors) > _PHONE_NEAR]
+    found = sentence_dates(sent, context.published)
+    places = sentence_places(sent, context.countries)
+    coded = []
+    for event_type, triggers in groups.items():
+        if triggers:
+            mention = _code_group(index, sent, event_type, triggers, found, places, context)
+            if mention is not None:
+                coded.append(mention)
+    return coded
+
+
+def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> bool:
+    need = trigger.rule.requires
+    if need is None:
+        return True
+    if need == "violence_context":
+        return _violent(sent, trigger)
+    if need == "casualties":
+        return any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
+    in_sentence = [m for m in context.mentions if sent.start <= m.start < sent.end]
+    if need == "actor":
+        return bool(in_sentence) or any(c.dep_.startswith("nsubj") for c in trigger.anchor.children)
+    if need in ("object_actor", "foreign_counterpart"):
+        objects = {t.i for c in trigger.anchor.children if c.dep_ in ("dobj", "prep") for t in c.subtree}
+        countries = {m.ref.country for m in in_sentence}
+        has_object = any(m.start in objects for m in in_sentence)
+        return has_object and (need == "object_actor" or len(countries) >= 2)
+    return True
+
+
+def _violent(sent: Span, trigger: Trigger) -> bool:
+    words = set(load_cues()["violence_words"])
+    return any(t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
+
+
+def _code_group(index, sent, event_type, triggers, found, places, context) -> EventMention | None:
+    primary = max(triggers, key=lambda t: (t.rule.confidence, -t.anchor.i))
+    when = resolve_date(primary.anchor, found, context.published)
+    if when.future:
+        return None
+    cameo = _cameo(event_type, triggers, sent)
+    mention = EventMention(
+        context.article.article_id, index, sent.text, sent.start_char, sent.end_char, event_type, cameo,
+        " / ".join(t.span.text for t in triggers), primary.rule.confidence, when,
+    )
+    mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
+    visit = cameo in ("042", "043")
+    spot = event_place(primary.anchor, places, visit=visit)
+    if spot is not None:
+        mention.place, mention.place_text = spot.place, spot.text
+        mention.provenance["location"] = "sentence"
+    if event_type == "military_incident":
+        if not _code_violence(mention, triggers, sent, context):
+            return None
+    elif not _code_participants(mention, primary, sent, context, visit):
+        return None
+    return mention
+
+
+def _cameo(event_type: str, triggers: list[Trigger], sent: Span) -> str:
+    if event_type != "military_incident":
+        return max(triggers, key=lambda t: (t.rule.cameo != "040", t.rule.confidence)).rule.cameo
+    lowered = sent.text.lower()
+    for group in load_cues()["weapon_cameo"]:
+        if any(word in lowered for word in group["words"]):
+            return group["cameo"]
+    specific = [t.rule.cameo for t in triggers if t.rule.cameo != "190"]
+    return specific[0] if specific else "190"
+
+
+def _code_participants(mention, primary, sent, context, visit) -> bool:
+    found = participants(primary.anchor, sent, context.mentions, visit=visit)
+    countries = []
+    for actor in found:
+        if actor.ref.country not in [c.country for c in countries]:
+            countries.append(Participant(actor.text, actor.ref.country, actor.sector, actor.start))
+    source = "sentence"
+    if len(countries) < 2:
+        extra = [c for c in context.countries if c not in [p.country for p in countries]]
+        if extra and (countries or mention.event_type == "phone_call" or _plural_subject(primary)):
+            countries.append(Participant(extra[0], extra[0], "GOV", -1))
+            source = "article context"
+    if not countries:
+        return False
+    mention.actor1 = countries[0]
+    mention.actor2 = countries[1] if len(countries) > 1 else None
+    mention.provenance["actors"] = source
+    if len(countries) < 2:
+        mention.confidence *= 0.8
+    return True
+
+
+def _plural_subject(trigger: Trigger) -> bool:
+    """'The two leaders met', 'both sides held talks': participants are named elsewhere in the article."""
+    return any(t.lower_ in ("two", "both", "sides", "leaders", "delegations", "countries") for t in trigger.anchor.sent)
+
+
+def _code_violence(mention, triggers, sent, context) -> bool:
+    casualties = find_casualties(sent.text)
+    only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
+    if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):
+        return False
+    mention.fatalities = total_killed(casualties)
+    mention.injuries = total_injured(casualties)
+    attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
+    fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
+    mention.actor1 = _with_country(attackers[0], fallback) if attackers else None
+    mention.actor2 = _with_country(targets[0], fallback) if targets else None
+    if mention.actor1 is None and mention.actor2 is None:
+        if fallback is None:
+            return False
+        mention.actor2 = Participant(fallback, fallback, None, -1)
+        mention.confidence *= 0.8
+    mention.provenance["actors"] = "sentence roles"
+    return True
+
+
+def _with_country(participant: Participant, fallback: str | None) -> Participant:
+    if participant.country or fallback is None:
+        return participant
+    return Participant(participant.text, fallback, participant.code_sector, participant.token_i)

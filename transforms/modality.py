@@ -1,0 +1,130 @@
+"""Realis: did the triggered event happen, or is it planned, proposed, denied, negated or hypothetical?"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from schemas.codebook import load_cues
+
+_CLAUSE_POS = {"VERB", "AUX"}
+_MOTION_VERBS = {"arrive", "travel", "fly", "come", "go", "head", "land", "gather", "convene", "sit"}
+
+
+def governor(anchor: Token) -> tuple[Token | None, str]:
+    """The verb an anchor hangs on, through transparent nouns; or (None, reason) when it hangs on a noun."""
+    cues = load_cues()
+    token = anchor
+    if token.pos_ in _CLAUSE_POS:
+        return token, ""
+    for _ in range(8):
+        if token.dep_ == "conj":
+            token = token.head
+            continue
+        if token.dep_ == "pobj" and token.head.dep_ == "prep":
+            owner = token.head.head
+            if owner.pos_ in _CLAUSE_POS:
+                return owner, ""
+            if owner.lemma_.lower() in cues["transparent_nouns"]:
+                token = owner
+                continue
+            return None, f"argument of the noun '{owner.text}'"
+        if token.dep_ in ("compound", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
+            token = token.head
+            continue
+        break
+    head = token.head
+    if token.dep_ == "ROOT" or head.i == token.i:
+        return None, ""
+    return (head, "") if head.pos_ in _CLAUSE_POS else (None, f"argument of the noun '{head.text}'")
+
+
+def _noun_blocker(anchor: Token) -> str:
+    cues = load_cues()
+    for child in anchor.children:
+        word = child.lower_
+        if child.dep_ == "det" and word in cues["negative_determiners"]:
+            return f"negated by '{child.text}'"
+        if child.dep_ in ("amod", "compound", "nmod") and word in cues["unrealised_modifiers"]:
+            return f"not realised: '{child.text}'"
+        if child.dep_ == "poss" and child.lower_ in ("next", "tomorrow"):
+            return "future"
+    return ""
+
+
+def word_forms(lemmas: list[str]) -> frozenset[str]:
+    """Lemmas plus their regular inflections; the small model's lemmatizer misses some ('hopes' -> 'hop')."""
+    forms = set()
+    for lemma in lemmas:
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        forms |= {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ed", stem + "ing", lemma + "ing"}
+    return frozenset(forms)
+
+
+def is_one_of(token: Token, key: str) -> bool:
+    """Whether token is one of the cue verbs listed under key, by lemma or inflected form."""
+    forms = word_forms(load_cues()[key])
+    return token.lemma_.lower() in forms or token.lower_ in forms
+
+
+def _verb_blocker(verb: Token, anchor_role: str) -> str:
+    cues = load_cues()
+    for child in verb.children:
+        word = child.lower_
+        if child.dep_ in ("aux", "auxpass") and word in cues["modal_auxes"]:
+            return f"modal '{child.text}'"
+        if child.dep_ == "aux" and child.tag_ == "TO" and verb.head.lemma_ not in _MOTION_VERBS:
+            return "infinitive (planned or intended)"
+        if child.dep_ == "neg" and anchor_role in ("verb", "dobj", "pobj"):
+            return f"negated by '{child.text}'"
+        if child.dep_ == "mark" and word in ("if", "unless", "whether"):
+            return f"conditional '{child.text}'"
+    if anchor_role in ("dobj", "pobj", "xcomp") and is_one_of(verb, "intention_verbs"):
+        return f"object of '{verb.text}'"
+    return ""
+
+
+def _governing_blocker(verb: Token) -> str:
+    """Look up the chain of clauses: 'agreed to meet', 'denied that they had talked'."""
+    cues = load_cues()
+    token = verb
+    for _ in range(4):
+        if token.dep_ not in ("xcomp", "ccomp", "advcl", "conj") or token.head.i == token.i:
+            return ""
+        head = token.head
+        if token.dep_ in ("xcomp", "ccomp") and is_one_of(head, "intention_verbs") and not is_one_of(head, "report_verbs"):
+            return f"under '{head.text}'"
+        if token.dep_ == "conj":
+            token = head
+            continue
+        if any(c.dep_ in ("aux", "auxpass") and c.lower_ in cues["modal_auxes"] for c in head.children):
+            if token.dep_ == "xcomp":
+                return f"under modal '{head.text}'"
+        token = head
+    return ""
+
+
+def realis(anchor: Token) -> tuple[bool, str]:
+    """(True, '') when the trigger reports an event that happened; else (False, reason)."""
+    if anchor.pos_ not in _CLAUSE_POS:
+        reason = _noun_blocker(anchor)
+        if reason:
+            return False, reason
+    verb, reason = governor(anchor)
+    if verb is None:
+        return (False, reason) if reason else (True, "")
+    role = "verb" if verb.i == anchor.i else _role_of(anchor, verb)
+    reason = _verb_blocker(verb, role) or _governing_blocker(verb)
+    return (not reason), reason
+
+
+def _role_of(anchor: Token, verb: Token) -> str:
+    token = anchor
+    while token.head.i not in (verb.i, token.i):
+        token = token.head
+    if token.dep_ in ("nsubj", "nsubjpass", "expl"):
+        return "subject"
+    if token.dep_ in ("dobj", "attr", "oprd"):
+        return "dobj"
+    if token.dep_ == "prep":
+        return "pobj"
+    return token.dep_

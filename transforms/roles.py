@@ -1,0 +1,137 @@
+"""Who did it to whom: participants of meetings and calls, attacker and target of violent events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from schemas.codebook import load_cues
+from transforms.actors import SECTOR_NOUNS, ActorMention
+
+LOCATION_PREPS = {"in", "at", "near", "outside", "inside", "across", "around", "into", "from", "throughout", "along"}
+_TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning", "against"}
+_VICTIM_VERBS = {"die", "martyr", "perish", "wound", "injure", "kill"}
+_NP_LINKS = {"compound", "amod", "poss", "nmod", "appos", "nummod", "det", "case"}
+GENERIC_SECTORS = ("MIL", "COP", "REB", "CVL")
+_GENERIC_NOUNS = {noun: sector for sector in GENERIC_SECTORS for noun in SECTOR_NOUNS[sector]}
+
+
+@dataclass(frozen=True)
+class Participant:
+    """An actor filling a role: a dictionary mention, or a generic noun ('soldiers') whose country comes later."""
+
+    text: str
+    country: str | None
+    code_sector: str | None
+    token_i: int
+
+
+def ancestors_path(token: Token) -> list[Token]:
+    """Token and its heads up to the sentence root."""
+    path = [token]
+    while path[-1].head.i != path[-1].i and len(path) < 64:
+        path.append(path[-1].head)
+    return path
+
+
+def tree_distance(a: Token, b: Token) -> int:
+    """Number of dependency arcs between two tokens of one sentence."""
+    up_a = {t.i: n for n, t in enumerate(ancestors_path(a))}
+    for n, t in enumerate(ancestors_path(b)):
+        if t.i in up_a:
+            return up_a[t.i] + n
+    return 99
+
+
+def np_head(token: Token) -> Token:
+    """Head of the noun phrase a token sits in ('Syrian' in 'Syrian government forces' -> 'forces')."""
+    for _ in range(6):
+        if token.dep_ in _NP_LINKS and token.head.i != token.i:
+            token = token.head
+        elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in ("NOUN", "PROPN"):
+            token = token.head.head
+        else:
+            break
+    return token
+
+
+def is_location_phrase(token: Token) -> bool:
+    """Whether a mention sits in 'in Moscow' / 'near the border'."""
+    head = np_head(token)
+    return head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS
+
+
+def is_topic_phrase(token: Token, anchor: Token) -> bool:
+    """Whether a mention is what was discussed ('talks on Syria', 'the situation in Idlib'), not who."""
+    topic_heads = set(load_cues()["topic_heads"])
+    for t in ancestors_path(token)[1:]:
+        if t.i == anchor.i:
+            return False
+        if t.pos_ == "NOUN" and t.lemma_.lower() in topic_heads:
+            return True
+        if t.dep_ == "prep" and t.lower_ in _TOPIC_PREPS and t.head.i == anchor.i:
+            return True
+    return False
+
+
+def participants(anchor: Token, sent: Span, mentions: list[ActorMention], *, visit: bool = False) -> list[ActorMention]:
+    """Actor mentions taking part in a meeting or call, nearest to the trigger first."""
+    chosen = []
+    for mention in mentions:
+        root = sent.doc[mention.start:mention.end].root
+        if not (sent.start <= root.i < sent.end) or is_topic_phrase(root, anchor):
+            continue
+        if is_location_phrase(root) and not (visit and np_head(root).head.lower_ in ("to", "into")):
+            continue
+        chosen.append((tree_distance(root, anchor), mention.start, mention))
+    return [m for _, _, m in sorted(chosen, key=lambda x: x[:2])]
+
+
+def _violent_role(head: Token, violent: set[int]) -> str | None:
+    """attacker / target from the role of a noun-phrase head towards a violent predicate."""
+    gov = head.head
+    if head.dep_ == "pobj" and gov.lower_ == "by":
+        return "attacker"
+    if head.dep_ == "pobj" and gov.lower_ in ("on", "against", "at", "targeting") and gov.head.i in violent:
+        return "target"
+    if gov.i not in violent and not (head.dep_ in ("nsubj", "dobj", "nsubjpass") and gov.lemma_ in _VICTIM_VERBS):
+        return None
+    if head.dep_ == "nsubjpass" or (head.dep_ == "nsubj" and gov.lemma_ in ("die", "martyr", "perish")):
+        return "target"
+    if head.dep_ == "nsubj":
+        return "attacker"
+    if head.dep_ in ("dobj", "attr"):
+        return "target"
+    return None
+
+
+def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention]) -> tuple[list[Participant], list[Participant]]:
+    """Attackers and targets in a sentence: dictionary actors and generic nouns ('gunmen', 'soldiers')."""
+    violent = {a.i for a in anchors}
+    attackers, targets = [], []
+    for token, participant in _candidates(sent, mentions):
+        head = np_head(token)
+        role = _violent_role(head, violent)
+        if role is None and token.dep_ in ("amod", "compound", "poss") and token.head.i in violent:
+            role = "attacker"  # 'Russian missile strike', "Israel's air strike"
+        if role == "attacker":
+            attackers.append(participant)
+        elif role == "target":
+            targets.append(participant)
+    return attackers, targets
+
+
+def _candidates(sent: Span, mentions: list[ActorMention]) -> list[tuple[Token, Participant]]:
+    found = []
+    covered = set()
+    for m in mentions:
+        root = sent.doc[m.start:m.end].root
+        if sent.start <= root.i < sent.end:
+            found.append((root, Participant(m.text, m.ref.country, m.sector, root.i)))
+            covered |= {np_head(root).i, *range(m.start, m.end)}
+    for token in sent:
+        sector = _GENERIC_NOUNS.get(token.lower_)
+        if sector and token.pos_ == "NOUN" and token.i not in covered:
+            found.append((token, Participant(token.text, None, sector, token.i)))
+    return found

@@ -1,0 +1,85 @@
+"""When: the date an event mention refers to, found by syntax around the trigger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from spacy.tokens import Span, Token
+
+from transforms.dates import DateMention, OffsetMention, apply_offset, find_date_mentions, find_offset_mentions
+from transforms.roles import ancestors_path
+
+_CLAUSE_POS = {"VERB", "AUX"}
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """Resolved date of one mention, with where it came from."""
+
+    first: date
+    last: date
+    precision: str
+    future: bool
+    source: str  # the expression used, or "publication date"
+
+    @property
+    def best(self) -> date:
+        """A single day for the event_date column: the last day the text allows."""
+        return self.last if self.precision in ("day", "publication") else self.first + (self.last - self.first) / 2
+
+
+@dataclass(frozen=True)
+class SentenceDates:
+    """Date and offset expressions of one sentence, mapped to tokens."""
+
+    dates: list[tuple[Token, DateMention]]
+    offsets: list[tuple[Token, OffsetMention]]
+
+
+def sentence_dates(sent: Span, published: date) -> SentenceDates:
+    """Find date and offset expressions in a sentence and the token each one hangs on."""
+    text = sent.text
+    dates = [(_attachment(sent, m.start, m.end), m) for m in find_date_mentions(text, published)]
+    offsets = [(_attachment(sent, m.start, m.end), m) for m in find_offset_mentions(text)]
+    return SentenceDates([d for d in dates if d[0] is not None], [o for o in offsets if o[0] is not None])
+
+
+def _attachment(sent: Span, start: int, end: int) -> Token | None:
+    span = sent.doc.char_span(sent.start_char + start, sent.start_char + end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    for token in ancestors_path(span.root)[1:]:
+        if token.pos_ in _CLAUSE_POS or token.pos_ == "NOUN":
+            return token
+    return span.root
+
+
+def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventDate:
+    """The date on the trigger's own clause chain; shifted for 'a few days after X'; else publication."""
+    sign, amount = 0, None
+    for node in ancestors_path(anchor):
+        hit = next((m for tok, m in found.dates if tok.i == node.i), None)
+        if hit is not None:
+            first, last = hit.first, hit.last
+            if sign and amount:
+                first, last = apply_offset(first, last, amount, sign)
+            precision = hit.precision if not (sign and amount) else "approximate"
+            future = hit.future and first > published
+            if not future:  # a past event cannot end after the report
+                last = min(last, published)
+                first = min(first, last)
+            return EventDate(first, last, precision, future, hit.text)
+        mark = next((c.lower_ for c in node.children if c.dep_ == "mark"), None)
+        if node.dep_ == "advcl" and mark in ("after", "before"):
+            sign = -1 if mark == "after" else 1
+            amount = _offset_amount(node, found) or (0, 1)
+    return EventDate(published, published, "publication", False, "publication date")
+
+
+def _offset_amount(clause: Token, found: SentenceDates) -> tuple[int, int] | None:
+    subtree = {t.i for t in clause.subtree}
+    for token, offset in found.offsets:
+        if token.i in subtree or token.head.i in subtree:
+            return offset.amount_days
+    return None
