@@ -123,6 +123,8 @@ def sector_of(span: Span, ref: ActorRef) -> str | None:
         sector = _SECTOR_OF_NOUN.get(token.lower_)
         if sector:
             return sector
+    if ref.kind == "demonym" and span.root.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
+        return "GOV"  # 'the Russians said', 'talks with the Turks': the demonym stands for the state
     return "GOV" if ref.kind in ("country", "capital") else None
 
 

@@ -13,12 +13,14 @@ from transforms.articles import Article
 from transforms.fatalities import find_casualties, total_injured, total_killed
 from transforms.modality import realis
 from transforms.places import Place, resolve_place
-from transforms.roles import Participant, attack_roles, participants
+from transforms.actors import SECTOR_NOUNS
+from transforms.roles import Participant, attack_roles, is_location_phrase, participants
 from transforms.triggers import Trigger, find_triggers
 from transforms.when import EventDate, resolve_date, sentence_dates
 from transforms.where import event_place, sentence_places
 
 CODER_VERSION = f"eventpipe-coder/0.1 ({rules_version()})"
+HUMAN_NOUNS = set().union(*SECTOR_NOUNS.values()) | {"counterpart", "counterparts", "two", "both", "sides", "team", "teams", "head", "heads", "chief", "chiefs", "member", "members", "negotiator", "negotiators", "party", "parties", "group"}
 _PHONE_NEAR = 4  # tokens: "held talks by phone" is a call, not also a meeting
 
 
@@ -85,11 +87,28 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     places = sentence_places(sent, context.countries)
     coded = []
     for event_type, triggers in groups.items():
-        if triggers:
-            mention = _code_group(index, sent, event_type, triggers, found, places, context)
+        for when, dated in _split_by_date(triggers, found, context.published):
+            mention = _code_group(index, sent, event_type, dated, when, places, context)
             if mention is not None:
                 coded.append(mention)
     return coded
+
+
+def _split_by_date(triggers: list[Trigger], found, published) -> list[tuple[EventDate, list[Trigger]]]:
+    """'met Thursday and held talks in January' is two events; undated triggers join the first dated group."""
+    groups: dict[tuple, tuple[EventDate, list[Trigger]]] = {}
+    undated = []
+    for trigger in triggers:
+        when = resolve_date(trigger.anchor, found, published)
+        if when.precision == "publication":
+            undated.append(trigger)
+            continue
+        groups.setdefault((when.first, when.last, when.future), (when, []))[1].append(trigger)
+    if not groups:
+        return [(resolve_date(undated[0].anchor, found, published), undated)] if undated else []
+    first_key = next(iter(groups))
+    groups[first_key][1].extend(undated)
+    return list(groups.values())
 
 
 def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> bool:
@@ -101,13 +120,31 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
     if need == "casualties":
         return any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
     in_sentence = [m for m in context.mentions if sent.start <= m.start < sent.end]
+    actor_tokens = {i for m in in_sentence for i in range(m.start, m.end)}
+    if not _subject_is_human(trigger.anchor, actor_tokens):
+        return False
     if need == "actor":
-        return bool(in_sentence) or any(c.dep_.startswith("nsubj") for c in trigger.anchor.children)
+        return bool(in_sentence)
     if need in ("object_actor", "foreign_counterpart"):
-        objects = {t.i for c in trigger.anchor.children if c.dep_ in ("dobj", "prep") for t in c.subtree}
+        deps = ("dobj",) if need == "object_actor" else ("dobj", "prep")
+        objects = {t.i for c in trigger.anchor.children if c.dep_ in deps for t in c.subtree}
         countries = {m.ref.country for m in in_sentence}
-        has_object = any(m.start in objects for m in in_sentence)
+        has_object = any(m.start in objects and not is_location_phrase(sent.doc[m.start]) for m in in_sentence)
         return has_object and (need == "object_actor" or len(countries) >= 2)
+    return True
+
+
+def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
+    """'The date for a call is being negotiated', 'messages were received': verb triggers need people as subjects."""
+    if anchor.pos_ != "VERB":
+        return True
+    for child in anchor.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return (
+                child.i in actor_tokens or any(t.i in actor_tokens for t in child.subtree)
+                or child.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")
+                or child.pos_ == "PRON" or child.lower_ in HUMAN_NOUNS or child.lemma_.lower() in HUMAN_NOUNS
+            )
     return True
 
 
@@ -116,9 +153,8 @@ def _violent(sent: Span, trigger: Trigger) -> bool:
     return any(t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
 
 
-def _code_group(index, sent, event_type, triggers, found, places, context) -> EventMention | None:
+def _code_group(index, sent, event_type, triggers, when, places, context) -> EventMention | None:
     primary = max(triggers, key=lambda t: (t.rule.confidence, -t.anchor.i))
-    when = resolve_date(primary.anchor, found, context.published)
     if when.future:
         return None
     cameo = _cameo(event_type, triggers, sent)
@@ -128,7 +164,7 @@ def _code_group(index, sent, event_type, triggers, found, places, context) -> Ev
     )
     mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
     visit = cameo in ("042", "043")
-    spot = event_place(primary.anchor, places, visit=visit)
+    spot = event_place(primary.anchor, places, visit=visit) if event_type != "phone_call" else None
     if spot is not None:
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"
@@ -155,6 +191,8 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
     found = participants(primary.anchor, sent, context.mentions, visit=visit)
     countries = []
     for actor in found:
+        if actor.ref.kind == "demonym" and actor.sector is None:
+            continue  # 'German pharmaceuticals giant Bayer' is not a state actor
         if actor.ref.country not in [c.country for c in countries]:
             countries.append(Participant(actor.text, actor.ref.country, actor.sector, actor.start))
     source = "sentence"

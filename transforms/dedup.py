@@ -77,9 +77,21 @@ def _fit(cluster: EventCluster, mention: EventMention) -> int | None:
         if not same_place_ok or not _dates_compatible(other, mention, window):
             return None
         if None not in (other.fatalities, mention.fatalities) and other.fatalities != mention.fatalities:
-            return None  # two different tolls in one article are usually two incidents
+            if not _refers_back(mention.sentence):
+                return None  # two different tolls in one article are usually two incidents
         score += 2 * same_place + (other.when.precision != "publication" and mention.when.first == other.when.first)
     return score
+
+
+_DISTINCT_CUES = ("another", "separate", "elsewhere", "meanwhile", "second", "earlier", "similar", "previous", "latest")
+_BACK_REFERENCES = ("the attack", "the strike", "the clash", "the incident", "the fighting", "those killed", "the dead",
+                    "the assault", "the ambush", "the raid", "the blast", "the bombing", "the shelling", "'s attack", "’s attack")
+
+
+def _refers_back(sentence: str) -> bool:
+    """'four of those killed in the attack': the sentence returns to an event already reported."""
+    lowered = sentence.lower()
+    return any(cue in lowered for cue in _BACK_REFERENCES) and not any(f" {cue} " in f" {lowered} " for cue in _DISTINCT_CUES)
 
 
 def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:

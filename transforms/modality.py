@@ -38,6 +38,21 @@ def governor(anchor: Token) -> tuple[Token | None, str]:
     return (head, "") if head.pos_ in _CLAUSE_POS else (None, f"argument of the noun '{head.text}'")
 
 
+_COMMEMORATION = {"anniversary", "commemoration", "memorial", "remembrance", "tribute"}
+
+
+def _commemorated(anchor: Token) -> bool:
+    """'the sixth anniversary of the attack that killed 150': a remembered event, not a new one."""
+    token = anchor
+    for _ in range(10):
+        if token.lemma_.lower() in _COMMEMORATION:
+            return True
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return False
+
+
 def _noun_blocker(anchor: Token) -> str:
     cues = load_cues()
     for child in anchor.children:
@@ -105,6 +120,8 @@ def _governing_blocker(verb: Token) -> str:
 
 def realis(anchor: Token) -> tuple[bool, str]:
     """(True, '') when the trigger reports an event that happened; else (False, reason)."""
+    if _commemorated(anchor):
+        return False, "commemorated"
     if anchor.pos_ not in _CLAUSE_POS:
         reason = _noun_blocker(anchor)
         if reason:

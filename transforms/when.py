@@ -59,7 +59,8 @@ def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventD
     """The date on the trigger's own clause chain; shifted for 'a few days after X'; else publication."""
     sign, amount = 0, None
     for node in ancestors_path(anchor):
-        hit = next((m for tok, m in found.dates if tok.i == node.i), None)
+        hits = [(abs(tok.i - anchor.i), m) for tok, m in found.dates if tok.i == node.i]
+        hit = min(hits, key=lambda h: h[0])[1] if hits else None
         if hit is not None:
             first, last = hit.first, hit.last
             if sign and amount:
