@@ -43,7 +43,7 @@ def event_row(n: int, **override: object) -> dict:
 def article_row(n: int, **override: object) -> dict:
     """A valid article row; override fields to break it."""
     row = {
-        "article_id": f"art{n:04d}", "source_id": str(n), "url": None, "source": "Reuters", "title": "T",
+        "article_id": f"art{n:04d}", "content_hash": f"{n:016x}", "source_id": str(n), "url": None, "source": "Reuters", "title": "T",
         "published": date(2024, 3, 2), "dateline": "KYIV", "text_chars": 1200, "language": "en",
         "status": "coded", "n_events": 1, "ingested_at": datetime(2024, 3, 3, 12), "year": 2024, "month": 3,
     }

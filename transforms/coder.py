@@ -64,7 +64,7 @@ def code_article(article: Article, doc: Doc) -> list[EventMention]:
     if published is None:
         return []
     mentions = find_actor_mentions(doc, published)
-    countries = country_salience(mentions)
+    countries = country_salience([m for m in mentions if _state_like(doc, m)])
     dateline = resolve_place(article.dateline, countries) if article.dateline else None
     context = ArticleContext(article, published, mentions, countries, dateline)
     coded = []
@@ -77,7 +77,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     """Event mentions in one sentence: triggers -> realis -> one mention per event type."""
     groups: dict[str, list[Trigger]] = {}
     for trigger in find_triggers(sent):
-        happened, _ = realis(trigger.anchor)
+        happened, _ = realis(trigger.anchor, tuple(trigger.span))
         if happened and _requirement_met(trigger, sent, context):
             groups.setdefault(trigger.event_type, []).append(trigger)
     phone_anchors = [t.anchor.i for t in groups.get("phone_call", [])]
@@ -140,8 +140,9 @@ def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
         return True
     for child in anchor.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
+            core = [child, *(c for c in child.children if c.dep_ in ("compound", "amod", "poss", "nmod", "conj"))]
             return (
-                child.i in actor_tokens or any(t.i in actor_tokens for t in child.subtree)
+                any(t.i in actor_tokens for t in core)
                 or child.ent_type_ in ("PERSON", "NORP", "GPE", "ORG")
                 or child.pos_ == "PRON" or child.lower_ in HUMAN_NOUNS or child.lemma_.lower() in HUMAN_NOUNS
             )
@@ -158,8 +159,9 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
     if when.future:
         return None
     cameo = _cameo(event_type, triggers, sent)
+    start = sent.start_char + len(sent.text) - len(sent.text.lstrip())  # the blanked seed header is not provenance
     mention = EventMention(
-        context.article.article_id, index, sent.text, sent.start_char, sent.end_char, event_type, cameo,
+        context.article.article_id, index, context.article.text[start:sent.end_char], start, sent.end_char, event_type, cameo,
         " / ".join(t.span.text for t in triggers), primary.rule.confidence, when,
     )
     mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
@@ -191,8 +193,8 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
     found = participants(primary.anchor, sent, context.mentions, visit=visit)
     countries = []
     for actor in found:
-        if actor.ref.kind == "demonym" and actor.sector is None:
-            continue  # 'German pharmaceuticals giant Bayer' is not a state actor
+        if not _state_like(sent.doc, actor) and actor.ref.kind != "capital":
+            continue  # 'German pharmaceuticals giant Bayer', 'US firm Ford' are not state actors
         if actor.ref.country not in [c.country for c in countries]:
             countries.append(Participant(actor.text, actor.ref.country, actor.sector, actor.start))
     source = "sentence"
@@ -209,6 +211,28 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
     if len(countries) < 2:
         mention.confidence *= 0.8
     return True
+
+
+_COMMERCIAL = {"firm", "company", "companies", "group", "giant", "carmaker", "maker", "bank", "corporation", "conglomerate",
+               "manufacturer", "producer", "team", "club", "startup", "retailer", "airline", "brand", "fund", "investor",
+               "investors", "executives", "chipmaker", "insurer", "lender", "operator", "automaker", "shareholders", "rival"}
+
+
+def _commercial(root) -> bool:
+    """Whether a country mention only qualifies a business ('US agricultural group Monsanto')."""
+    head = root.head if root.dep_ in ("compound", "amod", "poss", "nmod") else root
+    words = {head.lower_, *(c.lower_ for c in head.children if c.dep_ in ("compound", "amod"))}
+    return bool(words & _COMMERCIAL)
+
+
+def _state_like(doc: Doc, mention: ActorMention) -> bool:
+    """Mentions that stand for a state or armed actor: not 'US firm Ford', not a dateline or 'in Cairo'."""
+    root = doc[mention.start:mention.end].root
+    if mention.ref.kind == "demonym" and mention.sector is None:
+        return False
+    if mention.ref.kind == "capital" and (is_location_phrase(root) or mention.start < 8):
+        return False
+    return not _commercial(root)
 
 
 def _plural_subject(trigger: Trigger) -> bool:

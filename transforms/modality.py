@@ -118,10 +118,13 @@ def _governing_blocker(verb: Token) -> str:
     return ""
 
 
-def realis(anchor: Token) -> tuple[bool, str]:
+def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, str]:
     """(True, '') when the trigger reports an event that happened; else (False, reason)."""
     if _commemorated(anchor):
         return False, "commemorated"
+    for token in span_tokens:
+        if token.lower_ in load_cues()["negative_determiners"] and token.dep_ == "det":
+            return False, f"negated by '{token.text}'"
     if anchor.pos_ not in _CLAUSE_POS:
         reason = _noun_blocker(anchor)
         if reason:

@@ -95,6 +95,10 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
         return "attacker"
     if head.dep_ == "pobj" and gov.lower_ in ("on", "against", "at", "targeting") and gov.head.i in violent:
         return "target"
+    if gov.lower_ == "between" and gov.head.i in violent:
+        return "attacker" if head.dep_ == "pobj" else None  # 'fighting between X and Y': the first named side
+    if head.dep_ == "conj" and head.head.dep_ == "pobj" and head.head.head.lower_ == "between":
+        return "target"
     if gov.i not in violent and not (head.dep_ in ("nsubj", "dobj", "nsubjpass") and gov.lemma_ in _VICTIM_VERBS):
         return None
     if head.dep_ == "nsubjpass" or (head.dep_ == "nsubj" and gov.lemma_ in ("die", "martyr", "perish")):

@@ -36,20 +36,33 @@ def _capital_phrase(token: Token) -> str | None:
     return None
 
 
+_PLACE_LABELS_LOOSE = {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}  # the small model often mislabels places
+
+
+def _np_text(token: Token) -> str:
+    """Proper-noun phrase around a token: 'the western Herat province' -> 'Herat province'."""
+    words = [t for t in token.subtree if t.i <= token.i and (t.pos_ == "PROPN" or t.i == token.i)]
+    return " ".join(t.text for t in words)
+
+
 def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
-    """Places named in a sentence (entities and 'the X capital'), resolved with the article's countries."""
-    found = []
+    """Places named in a sentence (entities, locative phrases, 'the X capital'), resolved with the article's countries."""
+    found: dict[int, PlaceMention] = {}
     for ent in sent.ents:
-        if ent.label_ in _PLACE_LABELS:
+        if ent.label_ in _PLACE_LABELS_LOOSE:
             place = resolve_place(ent.text, context)
             if place is not None:
-                found.append(PlaceMention(ent.text, place, ent.root, is_location_head(ent.root)))
+                found[ent.root.i] = PlaceMention(ent.text, place, ent.root, is_location_head(ent.root))
     for token in sent:
+        if token.i in found:
+            continue
         name = _capital_phrase(token)
+        if name is None and token.dep_ == "pobj" and token.head.lower_ in LOCATION_PREPS and token.pos_ in ("PROPN", "NOUN"):
+            name = _np_text(token)
         place = resolve_place(name, context) if name else None
         if place is not None:
-            found.append(PlaceMention(f"{name} ({token.text})", place, token, is_location_head(token)))
-    return found
+            found[token.i] = PlaceMention(name, place, token, is_location_head(token))
+    return sorted(found.values(), key=lambda m: m.token.i)
 
 
 def is_location_head(token: Token) -> bool:
@@ -58,21 +71,40 @@ def is_location_head(token: Token) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS
 
 
-def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False) -> PlaceMention | None:
-    """The place on the trigger's clause chain, else the nearest locative place in the sentence."""
-    chain = set()
-    for token in ancestors_path(anchor):  # the trigger's own clause only: 'arrived in Ankara, after X died'
-        chain.add(token.i)
+def _clause_verb(token: Token) -> int | None:
+    """Index of the first verb above a token (the clause it belongs to)."""
+    for t in ancestors_path(token)[1:]:
+        if t.pos_ in ("VERB", "AUX"):
+            return t.i
+    return None
+
+
+_TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
+
+
+def _clause_rank(anchor: Token, clause: int | None, place_clause: int | None) -> int | None:
+    """0: the trigger's own clause; 1: a clause above it reached without a temporal link; None: elsewhere."""
+    if place_clause == clause:
+        return 0
+    for token in ancestors_path(anchor)[1:]:
         if token.pos_ in ("VERB", "AUX"):
-            break
+            if token.i == place_clause:
+                return 1
+        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children):
+            return None
+    return None
+
+
+def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False) -> PlaceMention | None:
+    """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X)."""
+    clause = anchor.i if anchor.pos_ in ("VERB", "AUX") else _clause_verb(anchor)
     scored = []
     for mention in places:
         if is_topic_phrase(mention.token, anchor):
             continue
+        rank = _clause_rank(anchor, clause, _clause_verb(mention.token))
         head = np_head(mention.token)
-        attached = head.head.head.i in chain if head.dep_ == "pobj" else head.head.i in chain
         destination = visit and head.dep_ in ("pobj", "dobj") and head.head.lower_ in ("to", "visit", "visited", "visiting")
-        if not (mention.in_location_phrase or destination):
-            continue
-        scored.append((0 if (attached or destination) else 1, tree_distance(mention.token, anchor), mention))
-    return min(scored, key=lambda x: x[:2])[2] if scored else None
+        if rank is not None and (mention.in_location_phrase or destination):
+            scored.append((rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
+    return min(scored, key=lambda x: x[:4])[4] if scored else None
