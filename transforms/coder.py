@@ -56,13 +56,14 @@ class ArticleContext:
     mentions: list[ActorMention]
     countries: list[str]
     dateline_place: Place | None
+    places: list = field(default_factory=list)  # locative places of every sentence, for events whose sentence names none
 
 
-def code_article(article: Article, doc: Doc) -> list[EventMention]:
-    """All realised event mentions in an article (before merging mentions into events)."""
+def code_article(article: Article, doc: Doc) -> tuple[list[EventMention], ArticleContext | None]:
+    """All realised event mentions in an article (before merging mentions into events), and its context."""
     published = article.published
     if published is None:
-        return []
+        return [], None
     mentions = find_actor_mentions(doc, published)
     countries = country_salience([m for m in mentions if _state_like(doc, m)])
     dateline = resolve_place(article.dateline, countries) if article.dateline else None
@@ -70,7 +71,7 @@ def code_article(article: Article, doc: Doc) -> list[EventMention]:
     coded = []
     for index, sent in enumerate(doc.sents):
         coded.extend(code_sentence(index, sent, context))
-    return coded
+    return coded, context
 
 
 def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[EventMention]:
@@ -85,6 +86,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
         groups["meeting"] = [t for t in groups["meeting"] if min(abs(t.anchor.i - p) for p in phone_anchors) > _PHONE_NEAR]
     found = sentence_dates(sent, context.published)
     places = sentence_places(sent, context.countries)
+    context.places.extend((index, p) for p in places if p.in_location_phrase)
     coded = []
     for event_type, triggers in groups.items():
         for when, dated in _split_by_date(triggers, found, context.published):
@@ -138,6 +140,8 @@ def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
     """'The date for a call is being negotiated', 'messages were received': verb triggers need people as subjects."""
     if anchor.pos_ != "VERB":
         return True
+    if anchor.lemma_ in ("negotiate", "discuss") and any(c.dep_ == "auxpass" for c in anchor.children):
+        return False  # 'the date is being negotiated': a thing is negotiated, nobody is named meeting
     for child in anchor.children:
         if child.dep_ in ("nsubj", "nsubjpass"):
             core = [child, *(c for c in child.children if c.dep_ in ("compound", "amod", "poss", "nmod", "conj"))]

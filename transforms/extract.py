@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -35,6 +36,23 @@ def text_for_parsing(article: Article) -> str:
     return text
 
 
+def fill_cluster_places(clusters, context) -> None:
+    """Events whose sentences name no place: a meeting at the dateline of one of its countries; an incident at
+    the article's most named place."""
+    counts = Counter(p.place for _, p in context.places if p.place.precision <= 2)
+    salient = counts.most_common(1)[0][0] if counts else None
+    for cluster in clusters:
+        if cluster.placed is not None or cluster.event_type == "phone_call":
+            continue
+        first = cluster.mentions[0]
+        if cluster.event_type == "meeting" and context.dateline_place and context.dateline_place.country in cluster.countries:
+            first.place, first.place_text = context.dateline_place, context.article.dateline
+            first.provenance["location"] = "dateline"
+        elif cluster.event_type == "military_incident" and salient is not None:
+            first.place, first.place_text = salient, salient.name
+            first.provenance["location"] = "most named place in the article"
+
+
 def fill_incident_places(mentions: list[EventMention]) -> None:
     """An incident sentence without a place takes the place of the article's nearest placed incident."""
     placed = [m for m in mentions if m.event_type == "military_incident" and m.place is not None]
@@ -48,10 +66,13 @@ def fill_incident_places(mentions: list[EventMention]) -> None:
 
 def code_parsed(article: Article, doc: Doc) -> ArticleEvents:
     """Code one parsed article into event and mention rows."""
-    mentions = code_article(article, doc)
+    mentions, context = code_article(article, doc)
     fill_incident_places(mentions)
     result = ArticleEvents(article)
-    for cluster in merge_mentions(mentions):
+    clusters = merge_mentions(mentions)
+    if context is not None:
+        fill_cluster_places(clusters, context)
+    for cluster in clusters:
         record = event_record(cluster, article)
         result.events.append(record)
         result.mentions.extend(mention_records(cluster, record["event_id"], record["year"], record["month"]))

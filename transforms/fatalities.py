@@ -78,6 +78,7 @@ _TOLL = re.compile(
     r"[^.;!?]{0,60}?\b(?:to|at|of|reached|hit|was|is|stands|stood|now)\s+"
     rf"(?:(?P<q>{QUALIFIER})\s+)?(?P<num>{NUMBER})", re.I
 )
+_LOSS_OF_LIVES = re.compile(rf"\bloss\s+of\s+(?:(?P<q>{QUALIFIER})\s+)?(?P<num>{NUMBER})\s+(?:\w+\s+)?lives\b", re.I)
 _ITEM_RE = re.compile(_ITEM_G, re.I)
 _AMBIGUOUS_AFTER = re.compile(r"\s*(?:and|or|and/or|&)\s+(?:\w+ly\s+)?(?:wounded|injured|killed|dead|hurt)\b", re.I)
 _AMBIGUOUS_BEFORE = re.compile(r"\b(?:kill\w*|wound\w*|injur\w*|dead)\s+(?:and|or|and/or|&)\s+$", re.I)
@@ -227,10 +228,11 @@ def _scan(pattern: re.Pattern[str], text: str, handle: Callable[[re.Match[str], 
 def _tolls(text: str) -> list[_Found]:
     """Event totals: "the death toll rose to 16", "the number of injured reached 30"."""
     found = []
-    for m in _TOLL.finditer(text):
+    for m in [*_TOLL.finditer(text), *_LOSS_OF_LIVES.finditer(text)]:
         value = parse_number(m.group("num"))
         if value is not None and looks_like_count(text, m.start("num"), m.end("num")):
-            mention = CasualtyMention("injured" if m.group("inj") else "killed", value[0], m.start(), m.end(),
+            injured = "inj" in m.re.groupindex and m.group("inj")
+            mention = CasualtyMention("injured" if injured else "killed", value[0], m.start(), m.end(),
                                       m.group(), normalize_qualifier(m.group("q")), False, False, None, toll=True)
             found.append((mention, (m.start("num"), m.end("num"))))
     return found
@@ -281,13 +283,18 @@ def _total(mentions: Sequence[CasualtyMention], kind: str) -> int | None:
     for m in mentions:
         if m.kind != kind or m.cumulative or m.disaster:
             continue
-        key = (m.count, None if m.who is None or m.who.lower() in _GENERIC_WHO else m.who.lower())
+        key = (m.count, None if m.who is None or m.who.lower() in _GENERIC_WHO else _head_noun(m.who))
         # The same figure for the same victims restated in one sentence is one group; "another 3" never repeats.
         if key in seen and m.qualifier != "another":
             continue
         seen.add(key)
         (tolls if m.toll else groups).append(m.count)
     return max(max(tolls, default=0), sum(groups)) if groups or tolls else None
+
+
+def _head_noun(who: str) -> str:
+    """'Colombian regular soldiers' and 'Colombian soldiers' name the same group: compare head nouns."""
+    return who.lower().split()[-1].rstrip("s")
 
 
 def total_killed(mentions: Sequence[CasualtyMention]) -> int | None:

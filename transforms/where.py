@@ -45,21 +45,41 @@ def _np_text(token: Token) -> str:
     return " ".join(t.text for t in words)
 
 
+def _locative_phrase(token: Token, context: list[str]) -> tuple[str | None, Place | None]:
+    """'in the North Waziristan district', 'near the city of Zaporizhzhia', 'in a rural area of Meta'."""
+    candidates = [token]
+    for _ in range(2):
+        of = next((c for c in candidates[-1].children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if obj is None:
+            break
+        candidates.append(obj)
+    for candidate in reversed(candidates):  # the most specific named place first
+        name = _np_text(candidate)
+        place = resolve_place(name, context)
+        if place is not None:
+            return name, place
+    return None, None
+
+
 def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     """Places named in a sentence (entities, locative phrases, 'the X capital'), resolved with the article's countries."""
     found: dict[int, PlaceMention] = {}
     for ent in sent.ents:
-        if ent.label_ in _PLACE_LABELS or (ent.label_ in _PLACE_LABELS_LOOSE and is_location_head(ent.root)):
+        loose = ent.label_ not in _PLACE_LABELS
+        if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATION_PREPS):
             place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
+            if place is not None and loose and context and place.country not in context[:5]:
+                continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
             if place is not None:
                 found[ent.root.i] = PlaceMention(ent.text, place, ent.root, is_location_head(ent.root))
     for token in sent:
         if token.i in found:
             continue
         name = _capital_phrase(token)
-        if name is None and token.dep_ == "pobj" and token.head.lower_ in LOCATION_PREPS and token.pos_ in ("PROPN", "NOUN"):
-            name = _np_text(token)
         place = resolve_place(name, context) if name else None
+        if name is None and token.dep_ == "pobj" and token.head.lower_ in LOCATION_PREPS and token.pos_ in ("PROPN", "NOUN"):
+            name, place = _locative_phrase(token, context)
         if place is not None:
             found[token.i] = PlaceMention(name, place, token, is_location_head(token))
     return sorted(found.values(), key=lambda m: m.token.i)
@@ -83,16 +103,24 @@ _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
 
 
 def _clause_rank(anchor: Token, clause: int | None, place_clause: int | None) -> int | None:
-    """0: the trigger's own clause; 1: a clause above it reached without a temporal link; None: elsewhere."""
+    """0: the trigger's own clause; 1: a clause linked to it without a temporal marker ('killed ... and injured 70
+    in Ethiopia'); None: a clause about another event ('arrived in Ankara after X died')."""
     if place_clause == clause:
         return 0
-    for token in ancestors_path(anchor)[1:]:
-        if token.pos_ in ("VERB", "AUX"):
-            if token.i == place_clause:
+    doc = anchor.doc
+    for low, high in ((clause, place_clause), (place_clause, clause)):
+        if low is None or high is None:
+            continue
+        for token in ancestors_path(doc[low])[1:]:
+            if _temporal_link(token) or _temporal_link(doc[low]):
+                break
+            if token.i == high:
                 return 1
-        if token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children):
-            return None
     return None
+
+
+def _temporal_link(token: Token) -> bool:
+    return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children)
 
 
 def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False) -> PlaceMention | None:
