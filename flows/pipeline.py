@@ -1,0 +1,145 @@
+"""The main job as a Prefect flow (ingest, code, validate, write, report), run_pipeline and rebuild_report."""
+
+from __future__ import annotations
+
+import os
+
+
+def prefect_defaults() -> None:
+    """Environment defaults for an ephemeral Prefect run on a machine with no server."""
+    # the first start on a fresh PREFECT_HOME migrates a database and overruns the default timeout
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+prefect_defaults()  # Prefect reads its settings when imported, so this must come first
+
+import json  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from prefect import flow, task  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.runtime import flow_run  # noqa: E402
+
+from flows import tasks as steps  # noqa: E402
+from flows.lake import lake_lock, read_table  # noqa: E402
+from flows.report import render_report  # noqa: E402
+from flows.warehouse import DB_FILE  # noqa: E402
+
+
+def _transient_os_error(_task: object, _run: object, state: object) -> bool:
+    """Retry on I/O errors that may pass (NFS hiccup, busy file), not on a missing input."""
+    error = getattr(state, "data", None)
+    if not isinstance(error, BaseException):
+        error = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
+    return isinstance(error, OSError) and not isinstance(error, FileNotFoundError)
+
+
+# NO_CACHE: inputs are articles and frames; hashing them for a cache key costs time and buys nothing
+ingest = task(name="ingest", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_os_error,
+              cache_policy=NO_CACHE)(steps.ingest)
+code = task(name="code", cache_policy=NO_CACHE)(steps.code)
+validate = task(name="validate", cache_policy=NO_CACHE)(steps.check)
+write = task(name="write", cache_policy=NO_CACHE)(steps.write)
+report = task(name="report", cache_policy=NO_CACHE)(steps.report)
+
+
+@flow(name="eventpipe-run")
+def code_articles_flow(inputs: list[str], lake: str) -> dict:
+    """Code the articles in inputs into the lake; returns this run's counts and paths."""
+    run_id = str(flow_run.id or uuid.uuid4())
+    now = steps.utc_now()
+    # One lock for the whole run, not just the write: dedup reads the lake and must see what it writes over.
+    with lake_lock(Path(lake)):
+        batch = ingest(inputs, lake)
+        coded, failed = [], []
+        for start in range(0, len(batch.accepted), steps.ARTICLE_BATCH):
+            results, errors = code(batch.accepted[start:start + steps.ARTICLE_BATCH])
+            coded.extend(results)
+            failed.extend(errors)
+        checked = validate(steps.assemble(batch, coded, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
+        paths = write(checked.tables, lake)
+        tables = checked.tables
+        counts = {"items": batch.items, "articles_new": tables["articles"].filter(status="coded").height,
+                  "articles_seen": batch.seen, "articles_repeated": batch.repeated,
+                  "articles_rejected": tables["rejects"].filter(record_kind="article").height,
+                  "rejects": tables["rejects"].height, "events_by_type": steps.event_counts(tables["events"])}
+        run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
+                    "new articles": counts["articles_new"], "already ingested": batch.seen}
+        report_path = report(lake, checked.validation, run_info)
+    return counts | {"run_id": run_id, "tables": {k: str(v) for k, v in paths.items()}, "report": str(report_path),
+                     "data_docs": str(Path(lake) / steps.DOCS_DIR)}
+
+
+@dataclass
+class RunSummary:
+    """What one run did and where its output is."""
+
+    lake: Path
+    tables: dict[str, Path]
+    report: Path
+    data_docs: Path
+    articles_new: int = 0
+    articles_seen: int = 0
+    articles_rejected: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    rejects: int = 0
+    seconds: float = 0.0
+    items: int = 0
+    articles_repeated: int = 0
+    run_id: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """False only when there were inputs and not one article could be coded or was already coded."""
+        return self.items == 0 or self.articles_new + self.articles_seen > 0
+
+    def describe(self) -> str:
+        """A short human summary with where everything is and how to query it."""
+        events = sum(self.events_by_type.values())
+        by_type = ", ".join(f"{n} {t}" for t, n in self.events_by_type.items()) or "none"
+        db, pattern = self.lake / DB_FILE, self.lake / "events" / "**" / "*.parquet"
+        lines = [
+            f"run {self.run_id} {'done' if self.ok else 'FAILED: no article could be coded'} in {self.seconds:.1f} s",
+            f"articles: {self.articles_new} new, {self.articles_seen} already ingested, "
+            f"{self.articles_repeated} repeated in the inputs, {self.articles_rejected} rejected",
+            f"events: {events} new ({by_type}); rejects: {self.rejects} (see the rejects table)",
+            f"tables: {self.lake}/{{{','.join(n for n in self.tables if n != 'duckdb')}}}/ (Parquet, hive-partitioned)",
+            f"report: {self.report}", f"data docs: {self.data_docs}/{{events,articles}}/index.html",
+            f"query: duckdb -readonly {db} \"select event_type, count(*) from events group by 1\"",
+            f"   or: python -c \"import polars as pl; print(pl.read_parquet('{pattern}', hive_partitioning=True))\"",
+        ]
+        return "\n".join(lines)
+
+
+def run_pipeline(inputs: list[Path], lake: Path) -> RunSummary:
+    """Run the flow on inputs into lake (ephemeral Prefect, no server needed) and summarise it."""
+    prefect_defaults()
+    missing = [str(p) for p in inputs if not Path(p).exists()]
+    if missing:  # fail before paying for the Prefect start-up
+        raise FileNotFoundError(f"input not found: {', '.join(missing)}")
+    lake = Path(lake).resolve()
+    started = time.perf_counter()
+    result = code_articles_flow([str(Path(p).resolve()) for p in inputs], str(lake))
+    fields = {k: v for k, v in result.items() if k not in ("tables", "report", "data_docs")}
+    return RunSummary(lake=lake, tables={k: Path(v) for k, v in result["tables"].items()},
+                      report=Path(result["report"]), data_docs=Path(result["data_docs"]),
+                      seconds=time.perf_counter() - started, **fields)
+
+
+def rebuild_report(lake: Path) -> Path:
+    """Re-render <lake>/reports/run_report.html from the lake, with the last run's check results."""
+    lake = Path(lake)
+    if not lake.is_dir():
+        raise FileNotFoundError(f"lake not found: {lake}")
+    saved = lake / steps.VALIDATION_FILE
+    last = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
+    run_info = {"rebuilt": f"{steps.utc_now():%Y-%m-%d %H:%M:%S} UTC", "lake": str(lake)}
+    run_info |= {f"last run {k}": v for k, v in last.get("run_info", {}).items() if k in ("run_id", "started")}
+    events, articles, rejects = (read_table(name, lake) for name in ("events", "articles", "rejects"))
+    return render_report(events, articles, rejects, last.get("validation", []), lake / steps.REPORT_FILE, run_info)
