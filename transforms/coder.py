@@ -170,7 +170,7 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
     )
     mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
     visit = cameo in ("042", "043")
-    spot = event_place(primary.anchor, places, visit=visit) if event_type != "phone_call" else None
+    spot = event_place(primary.anchor, places, visit=visit, context=context.countries) if event_type != "phone_call" else None
     if spot is not None:
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"
@@ -249,6 +249,8 @@ def _code_violence(mention, triggers, sent, context) -> bool:
     only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
     if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):
         return False
+    if only_kill_words and any(_running_toll(t.anchor) for t in triggers):
+        return False
     mention.fatalities = total_killed(casualties)
     mention.injuries = total_injured(casualties)
     attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
@@ -262,6 +264,17 @@ def _code_violence(mention, triggers, sent, context) -> bool:
         mention.confidence *= 0.8
     mention.provenance["actors"] = "sentence roles"
     return True
+
+
+_TOLL_SUBJECTS = {"it", "war", "conflict", "fighting", "violence", "crisis", "insurgency", "clashes", "hostilities"}
+
+
+def _running_toll(anchor) -> bool:
+    """'It has killed more than 13,000 people': a war's running toll in the present perfect, not one event."""
+    perfect = any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in anchor.children)
+    active = not any(c.dep_ == "auxpass" for c in anchor.children)
+    subject = next((c for c in anchor.children if c.dep_ == "nsubj"), None)
+    return perfect and active and subject is not None and subject.lower_ in _TOLL_SUBJECTS
 
 
 def _with_country(participant: Participant, fallback: str | None) -> Participant:

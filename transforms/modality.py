@@ -53,6 +53,14 @@ def _commemorated(anchor: Token) -> bool:
     return False
 
 
+def _ancestors(token: Token) -> list[Token]:
+    found = []
+    while token.head.i != token.i and len(found) < 32:
+        token = token.head
+        found.append(token)
+    return found
+
+
 def _noun_blocker(anchor: Token) -> str:
     cues = load_cues()
     for child in anchor.children:
@@ -95,6 +103,13 @@ def _verb_blocker(verb: Token, anchor_role: str) -> str:
             return f"conditional '{child.text}'"
     if anchor_role in ("dobj", "pobj", "xcomp") and is_one_of(verb, "intention_verbs"):
         return f"object of '{verb.text}'"
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    if anchor_role == "subject" and passive and is_one_of(verb, "intention_verbs"):
+        return f"subject of passive '{verb.text}'"  # 'the visit had to be postponed'
+    if verb.dep_ == "conj" and verb.head.pos_ in _CLAUSE_POS:
+        for child in verb.head.children:  # 'will meet business leaders and visit a school'
+            if child.dep_ in ("aux", "auxpass") and child.lower_ in cues["modal_auxes"]:
+                return f"modal '{child.text}' of '{verb.head.text}'"
     return ""
 
 
@@ -122,6 +137,9 @@ def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, st
     """(True, '') when the trigger reports an event that happened; else (False, reason)."""
     if _commemorated(anchor):
         return False, "commemorated"
+    denial = next((t for t in _ancestors(anchor) if t.pos_ in _CLAUSE_POS and is_one_of(t, "denial_verbs")), None)
+    if denial is not None:
+        return False, f"under denial '{denial.text}'"
     for token in span_tokens:
         if token.lower_ in load_cues()["negative_determiners"] and token.dep_ == "det":
             return False, f"negated by '{token.text}'"

@@ -55,10 +55,15 @@ def _attachment(sent: Span, start: int, end: int) -> Token | None:
     return span.root
 
 
+def _relative_clause_dates(anchor: Token) -> list[Token]:
+    """'a telephone conversation that Rahmon held on March 3': the clause describing a noun trigger."""
+    return [c for c in anchor.children if c.dep_ in ("relcl", "acl")] if anchor.pos_ in ("NOUN", "PROPN") else []
+
+
 def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventDate:
     """The date on the trigger's own clause chain; shifted for 'a few days after X'; else publication."""
     sign, amount = 0, None
-    for node in ancestors_path(anchor):
+    for node in [anchor, *_relative_clause_dates(anchor), *ancestors_path(anchor)[1:]]:
         hits = [(abs(tok.i - anchor.i), m) for tok, m in found.dates if tok.i == node.i]
         hit = min(hits, key=lambda h: h[0])[1] if hits else None
         if hit is not None:
@@ -75,6 +80,9 @@ def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventD
         if node.dep_ == "advcl" and mark in ("after", "before"):
             sign = -1 if mark == "after" else 1
             amount = _offset_amount(node, found) or (0, 1)
+    if sign < 0 and amount:  # 'a few days after X' with nothing dated above it: count back from publication
+        first, last = apply_offset(published, published, amount, sign)
+        return EventDate(first, last, "approximate", False, "offset from publication date")
     return EventDate(published, published, "publication", False, "publication date")
 
 

@@ -123,7 +123,7 @@ def _temporal_link(token: Token) -> bool:
     return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children)
 
 
-def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False) -> PlaceMention | None:
+def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False, context: list[str] = ()) -> PlaceMention | None:
     """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X)."""
     clause = anchor.i if anchor.pos_ in ("VERB", "AUX") else _clause_verb(anchor)
     scored = []
@@ -134,5 +134,6 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
         head = np_head(mention.token)
         destination = visit and head.dep_ in ("pobj", "dobj") and head.head.lower_ in ("to", "visit", "visited", "visiting")
         if rank is not None and (mention.in_location_phrase or destination):
-            scored.append((rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
-    return min(scored, key=lambda x: x[:4])[4] if scored else None
+            foreign = bool(context) and mention.place.country not in context  # 'across the Nile' -> a town in India
+            scored.append((rank, foreign, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
+    return min(scored, key=lambda x: x[:5])[5] if scored else None
