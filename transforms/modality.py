@@ -7,6 +7,7 @@ from spacy.tokens import Token
 from schemas.codebook import load_cues
 
 _CLAUSE_POS = {"VERB", "AUX"}
+_SEMI_MODALS = {"have", "need", "be", "go", "expect", "set", "schedule", "plan", "hope", "want", "seem", "appear", "likely", "due"}
 _MOTION_VERBS = {"arrive", "travel", "fly", "come", "go", "head", "land", "gather", "convene", "sit"}
 
 
@@ -152,6 +153,11 @@ def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, st
         return (False, reason) if reason else (True, "")
     role = "verb" if verb.i == anchor.i else _role_of(anchor, verb)
     reason = _verb_blocker(verb, role) or _governing_blocker(verb)
+    if not reason and verb.lemma_ in _SEMI_MODALS and role == "subject":
+        # 'the visit had to be postponed', 'the talks are expected to resume': the real verb is the complement
+        complement = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in _CLAUSE_POS), None)
+        if complement is not None and any(c.tag_ == "TO" for c in complement.children):
+            reason = f"'{verb.text} to {complement.text}'"
     return (not reason), reason
 
 

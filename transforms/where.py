@@ -135,5 +135,5 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
         destination = visit and head.dep_ in ("pobj", "dobj") and head.head.lower_ in ("to", "visit", "visited", "visiting")
         if rank is not None and (mention.in_location_phrase or destination):
             foreign = bool(context) and mention.place.country not in context  # 'across the Nile' -> a town in India
-            scored.append((rank, foreign, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
+            scored.append((foreign, rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
     return min(scored, key=lambda x: x[:5])[5] if scored else None
