@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from spacy.tokens import Doc, Span
@@ -14,7 +14,7 @@ from transforms.fatalities import find_casualties, total_injured, total_killed
 from transforms.modality import realis
 from transforms.places import Place, resolve_place
 from transforms.actors import SECTOR_NOUNS
-from transforms.roles import Participant, attack_roles, is_location_phrase, participants
+from transforms.roles import Participant, ancestors_path, attack_roles, is_location_phrase, participants
 from transforms.triggers import Trigger, find_triggers
 from transforms.when import EventDate, resolve_date, sentence_dates
 from transforms.where import event_place, sentence_places
@@ -45,6 +45,7 @@ class EventMention:
     fatalities: int | None = None
     injuries: int | None = None
     provenance: dict = field(default_factory=dict)
+    also_with: Participant | None = None  # second counterpart of a call with two coordinated counterparts
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
             mention = _code_group(index, sent, event_type, dated, when, places, context)
             if mention is not None:
                 coded.append(mention)
+                if mention.also_with is not None:
+                    coded.append(replace(mention, actor2=mention.also_with, also_with=None, provenance=dict(mention.provenance)))
     return coded
 
 
@@ -212,6 +215,11 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
     mention.actor1 = countries[0]
     mention.actor2 = countries[1] if len(countries) > 1 else None
     mention.provenance["actors"] = source
+    spots = {c.country: [a.start for a in found if a.ref.country == c.country] for c in countries[1:3]}
+    if mention.event_type == "phone_call" and len(countries) > 2 and any(
+        _coordinated(sent, i, j) for i in spots[countries[1].country] for j in spots[countries[2].country]
+    ):
+        mention.also_with = countries[2]  # 'with his counterparts in Armenia and Azerbaijan': two calls
     if len(countries) < 2:
         mention.confidence *= 0.8
     return True
@@ -237,6 +245,16 @@ def _state_like(doc: Doc, mention: ActorMention) -> bool:
     if mention.ref.kind == "capital" and (is_location_phrase(root) or mention.start < 8):
         return False
     return not _commercial(root)
+
+
+def _coordinated(sent: Span, first: int, second: int) -> bool:
+    """Whether two mention tokens sit in conjuncts of one phrase ('Armenia and Azerbaijan')."""
+    a, b = sent.doc[first], sent.doc[second]
+    up_a = {t.i for t in ancestors_path(a)[:6]}
+    up_b = {t.i for t in ancestors_path(b)[:6]}
+    # 'with A and B', 'with A and with B', 'counterparts in A and B'
+    return any(t.dep_ == "conj" and t.head.i in up_a for t in ancestors_path(b)[:6]) or any(
+        t.dep_ == "conj" and t.head.i in up_b for t in ancestors_path(a)[:6])
 
 
 def _plural_subject(trigger: Trigger) -> bool:

@@ -71,7 +71,7 @@ _MD = re.compile(rf"\b(?:(?:{_WD}),?\s+)?(?P<m1>{_MONTH})\s+{_D1}(?:{_SEP}(?:(?P
 _DM = re.compile(rf"(?:\b(?:{_WD}),?\s+)?(?:\b(?i:the)\s+)?{_D1}(?:(?:\s+(?P<m1>{_MONTH}))?{_SEP}{_D2})?"
                  rf"(?:\s+of)?\s+(?P<m2>{_MONTH})(?:,?\s+{_YEAR})?")
 _MONTH_ONLY = re.compile(rf"(?:\b(?P<prep>{_MONTH_PREP})\s+)?(?P<core>(?:\b(?P<rel>(?i:last|next|this))\s+)?"
-                         rf"(?:\b{_PART}[\s-]*)?\b(?P<m1>{_MONTH_FULL})\b(?!(?<=May)['’]s)(?:,?\s+{_YEAR})?)")
+                         rf"(?:\b{_PART}[\s-]*)?\b(?P<m1>{_MONTH_FULL})\b(?!(?<=May)['’]s)(?:,?\s+{_YEAR}|\s+(?P<yrel>(?i:last|this))\s+year)?)")
 _YEAR_ONLY = re.compile(rf"(?:\b{_PREP}\s+|\b(?i:the)\s+(?=(?:19|20)\d\d\s+[a-z]))"
                         rf"(?P<core>(?:\b{_PART}[\s-]*)?\b{_YEAR})(?![,.]\d|s\b|\s*[-–/]\s*\d|\s*%)")
 _WEEKDAY = re.compile(rf"(?P<core>(?:\b(?P<rel>(?i:last|next|this|early|late|overnight)(?:\s+on)?)\s+)?"
@@ -151,6 +151,8 @@ def _named(m: re.Match, pub: date) -> DateMention | None:
     month, rel = _month_num(m["m1"]), _norm(m["rel"])
     if m["y"]:
         year = int(m["y"])
+    elif "yrel" in m.re.groupindex and m["yrel"]:  # "in March last year"
+        year = pub.year - (_norm(m["yrel"]) == "last")
     elif rel in ("last", "next"):
         year = pub.year - (month >= pub.month) if rel == "last" else pub.year + (month <= pub.month)
     else:

@@ -65,12 +65,14 @@ def _places_compatible(a: EventMention, b: EventMention) -> tuple[bool, bool]:
 
 def _fit(cluster: EventCluster, mention: EventMention) -> int | None:
     """How well a mention fits a cluster (higher is better), or None when it cannot be the same event."""
-    if cluster.event_type != mention.event_type:
-        return None
+    if cluster.event_type != mention.event_type or any(_is_visit(m) for m in cluster.mentions) != _is_visit(mention):
+        return None  # a visit and the talks held during it are separate events
     mine = {p.country for p in (mention.actor1, mention.actor2) if p and p.country}
     if not (mine & cluster.countries):
         return None
     score = 0
+    if any(other.sentence_index == mention.sentence_index for other in cluster.mentions):
+        return None  # one sentence's mentions of one type were split on purpose (dates, counterparts)
     for other in cluster.mentions:
         same_place_ok, same_place = _places_compatible(other, mention)
         window = _VISIT_SPAN if same_place and mention.event_type == "meeting" else _SLACK
@@ -92,6 +94,13 @@ def _refers_back(sentence: str) -> bool:
     """'four of those killed in the attack': the sentence returns to an event already reported."""
     lowered = sentence.lower()
     return any(cue in lowered for cue in _BACK_REFERENCES) and not any(f" {cue} " in f" {lowered} " for cue in _DISTINCT_CUES)
+
+
+_VISIT_RULES = {"meet.verb_visit", "meet.noun_visit", "meet.noun_visit_trip"}
+
+
+def _is_visit(mention: EventMention) -> bool:
+    return bool(_VISIT_RULES & set(mention.provenance.get("trigger_rules", ())))
 
 
 def merge_mentions(mentions: list[EventMention]) -> list[EventCluster]:

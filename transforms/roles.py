@@ -14,6 +14,7 @@ _TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning", "against"}
 _VICTIM_VERBS = {"die", "martyr", "perish", "wound", "injure", "kill"}
 _NP_LINKS = {"compound", "amod", "poss", "nmod", "appos", "nummod", "det", "case"}
 GENERIC_SECTORS = ("MIL", "COP", "REB", "CVL")
+_PEOPLE_NOUNS = SECTOR_NOUNS["GOV"] | {"counterparts", "ministers", "presidents", "heads", "leaders", "officials"}
 _GENERIC_NOUNS = {noun: sector for sector in GENERIC_SECTORS for noun in SECTOR_NOUNS[sector]}
 
 
@@ -59,7 +60,10 @@ def np_head(token: Token) -> Token:
 def is_location_phrase(token: Token) -> bool:
     """Whether a mention sits in 'in Moscow' / 'near the border'."""
     head = np_head(token)
-    return head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS
+    if head.dep_ != "pobj" or head.head.lower_ not in LOCATION_PREPS:
+        return False
+    owner = head.head.head  # 'his counterparts in Armenia': people of a country, not a place
+    return owner.lower_ not in _PEOPLE_NOUNS and owner.lemma_.lower() not in _PEOPLE_NOUNS
 
 
 def is_topic_phrase(token: Token, anchor: Token) -> bool:
