@@ -82,7 +82,7 @@ _LOSS_OF_LIVES = re.compile(rf"\bloss\s+of\s+(?:(?P<q>{QUALIFIER})\s+)?(?P<num>{
 _ITEM_RE = re.compile(_ITEM_G, re.I)
 _AMBIGUOUS_AFTER = re.compile(r"\s*(?:and|or|and/or|&)\s+(?:\w+ly\s+)?(?:wounded|injured|killed|dead|hurt)\b", re.I)
 _AMBIGUOUS_BEFORE = re.compile(r"\b(?:kill\w*|wound\w*|injur\w*|dead)\s+(?:and|or|and/or|&)\s+$", re.I)
-_OBJECT_AFTER = re.compile(rf"\s+(?:(?:{NUMBER})|a|an|the|his|her|their|its|him|them|another)\b", re.I)
+_OBJECT_AFTER = re.compile(rf"\s+(?:(?:{QUALIFIER})\s+)?(?:(?:{NUMBER})|a|an|the|his|her|their|its|him|them|another)\b", re.I)
 _TRANSITIVE = re.compile(rf"killed|wounded|injured|massacred|slaughtered|murdered|beheaded|assassinated|shot|gunned|"
                          rf"{_EUPHEMISM}", re.I)
 _PASSIVE_TAIL = re.compile(rf"{_PAREN}\s+(?:{_AUX})?{_ADV}(?:{_KILLED_P}|{_INJURED_P}|{_EUPHEMISM})\b", re.I)
