@@ -43,8 +43,8 @@ _STOP = (  # words that end a victim noun phrase
 _WORD = rf"(?!{_STOP}\b|{NUMBER})(?:[0-9]+-)?[A-Za-z](?:[\w'’-]|\.(?=\w))*(?:(?<=\.[A-Za-z])\.)?"
 _ITEM_G = (  # "at least 12 Turkish soldiers", "her two children", "another five", "a 23-year-old man"
     rf"(?:(?:(?:the|his|her|their|its|all|all\s+the|the\s+remaining)\s+)?(?:(?P<q>{QUALIFIER})\s+)?"
-    rf"(?P<num>{NUMBER})(?P<more>\s+more)?(?P<who>(?:\s+{_WORD}){{0,5}})"
-    rf"|(?P<det>a|an|another|the|his|her|their|its)(?P<swho>(?:\s+{_WORD}){{1,5}}))"
+    rf"(?P<num>{NUMBER})(?P<more>\s+more)?(?P<who>(?: {_WORD}){{0,5}})"  # one space: a headline break ends the phrase
+    rf"|(?P<det>a|an|another|the|his|her|their|its)(?P<swho>(?: {_WORD}){{1,5}}))"
 )
 _ITEM = re.sub(r"\?P<\w+>", "?:", _ITEM_G)
 _LIST = rf"{_ITEM}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ITEM}){{0,3}}"
