@@ -45,6 +45,7 @@ class EventMention:
     fatalities: int | None = None
     injuries: int | None = None
     provenance: dict = field(default_factory=dict)
+    victim_groups: list = field(default_factory=list)  # (killed, who) per casualty phrase, to add up both sides
     also_with: Participant | None = None  # second counterpart of a call with two coordinated counterparts
 
 
@@ -270,6 +271,7 @@ def _code_violence(mention, triggers, sent, context) -> bool:
     if only_kill_words and any(_running_toll(t.anchor) for t in triggers):
         return False
     mention.fatalities = total_killed(casualties)
+    mention.victim_groups = [(c.count, c.who) for c in casualties if c.kind == "killed" and not (c.cumulative or c.disaster)]
     mention.injuries = total_injured(casualties)
     attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
     fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)

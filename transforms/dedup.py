@@ -41,9 +41,34 @@ class EventCluster:
 
     @property
     def fatalities(self) -> int | None:
-        """Largest stated toll among the mentions (each is a lower bound of the same event)."""
+        """Killed on each side, added up across mentions ('nine soldiers' + 'ten insurgents'); the same side
+        restated keeps its largest figure, and a side-less figure ('19 people') is a floor for the total."""
         values = [m.fatalities for m in self.mentions if m.fatalities is not None]
-        return max(values) if values else None
+        if not values:
+            return None
+        sides: dict[str, int] = {}
+        for mention in self.mentions:
+            for count, who in mention.victim_groups:
+                side = victim_side(who)
+                sides[side] = max(sides.get(side, 0), count)
+        generic = sides.pop("any", 0)
+        return max(max(values), generic, sum(sides.values()))
+
+
+_SIDES = {
+    "forces": {"soldier", "troop", "serviceman", "servicemen", "personnel", "force", "officer", "guard", "police",
+               "policeman", "policemen", "cop", "paramilitary", "army", "commando", "marine", "sailor", "pilot"},
+    "armed_groups": {"militant", "insurgent", "rebel", "fighter", "terrorist", "gunman", "gunmen", "attacker",
+                     "assailant", "jihadist", "extremist", "khwarij", "dissident", "separatist", "militiamen", "bandit"},
+    "civilians": {"civilian", "villager", "resident", "child", "children", "woman", "women", "student", "protester",
+                  "worker", "farmer", "passenger", "boy", "girl", "mother", "family"},
+}
+
+
+def victim_side(who: str | None) -> str:
+    """Which side a victim phrase names: forces, armed_groups, civilians, or any (unknown)."""
+    words = {w.rstrip("s") for w in (who or "").lower().split()} | set((who or "").lower().split())
+    return next((side for side, nouns in _SIDES.items() if words & nouns), "any")
 
 
 def _dates_compatible(a: EventMention, b: EventMention, window: timedelta) -> bool:
