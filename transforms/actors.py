@@ -59,6 +59,21 @@ class ActorMention:
         """CAMEO-style actor code, country + sector (sector omitted when unknown)."""
         return self.ref.country + (self.sector or "")
 
+    @property
+    def canonical_name(self) -> str:
+        """Dictionary name for people and groups ('Vladimir Putin' for 'Putin'), the country's name otherwise."""
+        return self.ref.name if self.ref.kind in ("entity", "metonym") else country_name(self.ref.country)
+
+
+def country_name(iso3: str) -> str:
+    """Name of a country or organisation code."""
+    return _country_names().get(iso3, iso3)
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    return {c.iso3: c.name for c in load_countries()}
+
 
 def _key(text: str) -> str:
     return text if _is_case_sensitive(text) else text.lower()

@@ -8,12 +8,11 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from schemas.codebook import load_cues, rules_version
-from transforms.actors import ActorMention, country_salience, find_actor_mentions
+from transforms.actors import SECTOR_NOUNS, ActorMention, country_name, country_salience, find_actor_mentions
 from transforms.articles import Article
 from transforms.fatalities import find_casualties, total_injured, total_killed
 from transforms.modality import realis
 from transforms.places import Place, resolve_place
-from transforms.actors import SECTOR_NOUNS
 from transforms.roles import Participant, ancestors_path, attack_roles, is_location_phrase, participants
 from transforms.triggers import Trigger, find_triggers
 from transforms.when import EventDate, resolve_date, sentence_dates
@@ -204,12 +203,12 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
         if not _state_like(sent.doc, actor) and actor.ref.kind != "capital":
             continue  # 'German pharmaceuticals giant Bayer', 'US firm Ford' are not state actors
         if actor.ref.country not in [c.country for c in countries]:
-            countries.append(Participant(actor.text, actor.ref.country, actor.sector, actor.start))
+            countries.append(Participant(actor.canonical_name, actor.ref.country, actor.sector, actor.start))
     source = "sentence"
     if len(countries) < 2:
         extra = [c for c in context.countries if c not in [p.country for p in countries]]
         if extra and (countries or mention.event_type == "phone_call" or _plural_subject(primary)):
-            countries.append(Participant(extra[0], extra[0], "GOV", -1))
+            countries.append(Participant(country_name(extra[0]), extra[0], "GOV", -1))
             source = "article context"
     if not countries:
         return False
@@ -280,7 +279,7 @@ def _code_violence(mention, triggers, sent, context) -> bool:
     if mention.actor1 is None and mention.actor2 is None:
         if fallback is None:
             return False
-        mention.actor2 = Participant(fallback, fallback, None, -1)
+        mention.actor2 = Participant(country_name(fallback), fallback, None, -1)
         mention.confidence *= 0.8
     mention.provenance["actors"] = "sentence roles"
     return True
@@ -300,4 +299,4 @@ def _running_toll(anchor) -> bool:
 def _with_country(participant: Participant, fallback: str | None) -> Participant:
     if participant.country or fallback is None:
         return participant
-    return Participant(participant.text, fallback, participant.code_sector, participant.token_i)
+    return Participant(f"{participant.text} ({country_name(fallback)})", fallback, participant.code_sector, participant.token_i)

@@ -136,7 +136,7 @@ def _candidates(sent: Span, mentions: list[ActorMention]) -> list[tuple[Token, P
     for m in mentions:
         root = sent.doc[m.start:m.end].root
         if sent.start <= root.i < sent.end:
-            found.append((root, Participant(m.text, m.ref.country, m.sector, root.i)))
+            found.append((root, Participant(m.canonical_name, m.ref.country, m.sector, root.i)))
             covered |= {np_head(root).i, *range(m.start, m.end)}
     for token in sent:
         sector = _GENERIC_NOUNS.get(token.lower_)
