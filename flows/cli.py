@@ -35,10 +35,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the pipeline flow into a lake. Example: eventpipe run --input data/samples --lake data/lake"""
     from flows.pipeline import run_pipeline
+    from flows.settings import settings_from_args
 
-    summary = run_pipeline([Path(p) for p in (args.input or [DEFAULT_INPUT])], Path(args.lake))
+    settings = settings_from_args(args)  # built once here, passed down
+    summary = run_pipeline(settings.sources, settings.lake, settings)
     print(summary.describe())
     return 0 if summary.ok else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the flow on a cron schedule until Ctrl-C. Example: eventpipe serve --cron "*/15 * * * *" --input URL"""
+    from flows.pipeline import prefect_defaults
+    from flows.serve import serve
+    from flows.settings import settings_from_args
+
+    prefect_defaults()
+    serve(settings_from_args(args))
+    return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -49,14 +62,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the GDELT- and ACLED-format exports. Example: eventpipe export --lake data/lake --format csv --out out"""
+    from flows.exports import write_exports
+
+    lake = Path(args.lake)
+    if not (lake / "events").is_dir():
+        raise FileNotFoundError(f"no events table under {lake}: run `eventpipe run --lake {lake}` first")
+    for name, path in write_exports(lake, args.format, Path(args.out) if args.out else None).items():
+        print(f"{name}: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Argument parser with one subcommand per job."""
+    from flows.settings import add_arguments
     parser = argparse.ArgumentParser(prog="eventpipe", description="News articles in, coded political events out.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help=cmd_run.__doc__)
-    run.add_argument("--input", action="append", help="article file, folder or .jsonl (repeatable); default: bundled samples")
-    run.add_argument("--lake", default=str(DEFAULT_LAKE), help="output folder for the Parquet tables")
+    add_arguments(run)
     run.set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help=cmd_serve.__doc__)
+    add_arguments(serve, serve=True)
+    serve.set_defaults(func=cmd_serve)
     extract = sub.add_parser("extract", help=cmd_extract.__doc__)
     extract.add_argument("path", help="a .txt article, a folder of them, or a JSON Lines file")
     extract.set_defaults(func=cmd_extract)
@@ -66,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help=cmd_report.__doc__)
     report.add_argument("--lake", default=str(DEFAULT_LAKE))
     report.set_defaults(func=cmd_report)
+    export = sub.add_parser("export", help=cmd_export.__doc__)
+    export.add_argument("--lake", default=str(DEFAULT_LAKE))
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument("--out", help="output folder; default: <lake>/exports")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

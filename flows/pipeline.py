@@ -20,15 +20,20 @@ import json  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
+from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from prefect import flow, task  # noqa: E402
+from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 from flows import tasks as steps  # noqa: E402
-from flows.lake import lake_lock, read_table  # noqa: E402
+from flows.feeds import fetch_all, is_url, read_source, retryable  # noqa: E402
+from flows.lake import LakeBusyError, lake_lock, read_table  # noqa: E402
 from flows.report import render_report  # noqa: E402
+from flows.runners import code_all, make_task_runner  # noqa: E402
+from flows.settings import FetchSettings, Settings  # noqa: E402
 from flows.warehouse import DB_FILE  # noqa: E402
 
 
@@ -47,26 +52,41 @@ code = task(name="code", cache_policy=NO_CACHE)(steps.code)
 validate = task(name="validate", cache_policy=NO_CACHE)(steps.check)
 write = task(name="write", cache_policy=NO_CACHE)(steps.write)
 report = task(name="report", cache_policy=NO_CACHE)(steps.report)
+# retries and delay come from FetchSettings at run time (with_options); these are the defaults
+fetch_source = task(name="fetch-source", retries=2, retry_delay_seconds=5, retry_condition_fn=retryable,
+                    cache_policy=NO_CACHE)(read_source)
+
+
+def _ingest_all(inputs: list[str], lake: str, since: date | None, until: date | None,
+                fetch: FetchSettings) -> steps.Ingested:
+    """Fetch the URL inputs (one task each, failures become rejects), then ingest them with the files."""
+    urls = [i for i in inputs if is_url(i)]
+    known = set(read_table("articles", Path(lake))["article_id"]) if urls else set()
+    fetched = fetch_all(fetch_source, urls, known, fetch, since, until)
+    batch = ingest([i for i in inputs if not is_url(i)], lake, fetched.items, since, until)
+    # feed entries the lake already has, or outside the window, were skipped before any page fetch
+    batch.seen, batch.outside = batch.seen + fetched.seen, batch.outside + fetched.outside
+    batch.items += fetched.seen + fetched.outside
+    return batch
 
 
 @flow(name="eventpipe-run")
-def code_articles_flow(inputs: list[str], lake: str) -> dict:
-    """Code the articles in inputs into the lake; returns this run's counts and paths."""
+def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, until: date | None = None,
+                       fetch: FetchSettings | None = None, batch_size: int = steps.ARTICLE_BATCH) -> dict:
+    """Code the articles in inputs (paths, feed or page URLs) into the lake; returns this run's counts and paths."""
     run_id = str(flow_run.id or uuid.uuid4())
     now = steps.utc_now()
     # One lock for the whole run, not just the write: dedup reads the lake and must see what it writes over.
     with lake_lock(Path(lake)):
-        batch = ingest(inputs, lake)
-        coded, failed = [], []
-        for start in range(0, len(batch.accepted), steps.ARTICLE_BATCH):
-            results, errors = code(batch.accepted[start:start + steps.ARTICLE_BATCH])
-            coded.extend(results)
-            failed.extend(errors)
+        batch = _ingest_all(inputs, lake, since, until, fetch or FetchSettings())
+        runner = FlowRunContext.get().task_runner  # type: ignore[union-attr]
+        coded, failed = code_all(code, batch.accepted, batch_size, type(runner).__name__ == "DaskTaskRunner",
+                                 get_run_logger())
         checked = validate(steps.assemble(batch, coded, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
         paths = write(checked.tables, lake)
         tables = checked.tables
         counts = {"items": batch.items, "articles_new": tables["articles"].filter(status="coded").height,
-                  "articles_seen": batch.seen, "articles_repeated": batch.repeated,
+                  "articles_seen": batch.seen, "articles_repeated": batch.repeated, "articles_outside": batch.outside,
                   "articles_rejected": tables["rejects"].filter(record_kind="article").height,
                   "rejects": tables["rejects"].height, "events_by_type": steps.event_counts(tables["events"])}
         run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
@@ -93,6 +113,7 @@ class RunSummary:
     items: int = 0
     articles_repeated: int = 0
     run_id: str = ""
+    articles_outside: int = 0
 
     @property
     def ok(self) -> bool:
@@ -107,7 +128,9 @@ class RunSummary:
         lines = [
             f"run {self.run_id} {'done' if self.ok else 'FAILED: no article could be coded'} in {self.seconds:.1f} s",
             f"articles: {self.articles_new} new, {self.articles_seen} already ingested, "
-            f"{self.articles_repeated} repeated in the inputs, {self.articles_rejected} rejected",
+            f"{self.articles_repeated} repeated in the inputs, {self.articles_rejected} rejected"
+            + (f", {self.articles_outside} outside the date window" if self.articles_outside else "")
+            + (f" ({self.articles_new / self.seconds:.1f} new articles/s)" if self.articles_new and self.seconds else ""),
             f"events: {events} new ({by_type}); rejects: {self.rejects} (see the rejects table)",
             f"tables: {self.lake}/{{{','.join(n for n in self.tables if n != 'duckdb')}}}/ (Parquet, hive-partitioned)",
             f"report: {self.report}", f"data docs: {self.data_docs}/{{events,articles}}/index.html",
@@ -117,15 +140,38 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def run_pipeline(inputs: list[Path], lake: Path) -> RunSummary:
-    """Run the flow on inputs into lake (ephemeral Prefect, no server needed) and summarise it."""
+def busy_message(lake: Path) -> str:
+    """What a run refused by a busy lake says."""
+    return f"lake is busy: another eventpipe run holds {lake}; try again when it has finished"
+
+
+def ensure_idle(lake: Path) -> None:
+    """Raise LakeBusyError when another run holds the lake lock (runs never wait for each other)."""
+    try:
+        with lake_lock(lake):
+            pass
+    except LakeBusyError:
+        raise LakeBusyError(busy_message(lake)) from None
+
+
+def run_pipeline(inputs: list[Path | str], lake: Path, settings: Settings | None = None) -> RunSummary:
+    """Run the flow on inputs (paths or URLs) into lake (ephemeral Prefect unless PREFECT_API_URL) and summarise it."""
     prefect_defaults()
-    missing = [str(p) for p in inputs if not Path(p).exists()]
+    settings = settings or Settings()  # the CLI passes the one it built; callers in Python may rely on defaults
+    missing = [str(p) for p in inputs if not is_url(str(p)) and not Path(p).exists()]
     if missing:  # fail before paying for the Prefect start-up
         raise FileNotFoundError(f"input not found: {', '.join(missing)}")
     lake = Path(lake).resolve()
+    ensure_idle(lake)  # a busy lake is refused before the Prefect start-up, with a one-line reason
     started = time.perf_counter()
-    result = code_articles_flow([str(Path(p).resolve()) for p in inputs], str(lake))
+    runner = make_task_runner(settings.runner)
+    job = code_articles_flow.with_options(task_runner=runner) if runner else code_articles_flow
+    try:
+        result = job([str(p) if is_url(str(p)) else str(Path(p).resolve()) for p in inputs], str(lake),
+                     since=settings.window.since, until=settings.window.until, fetch=settings.fetch,
+                     batch_size=settings.runner.batch_size)
+    except LakeBusyError:  # another run took the lock between ensure_idle and the flow
+        raise LakeBusyError(busy_message(lake)) from None
     fields = {k: v for k, v in result.items() if k not in ("tables", "report", "data_docs")}
     return RunSummary(lake=lake, tables={k: Path(v) for k, v in result["tables"].items()},
                       report=Path(result["report"]), data_docs=Path(result["data_docs"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,27 +23,38 @@ class SourceReject:
     raw: str
 
 
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode only the bytes UTF-8 refused as cp1252, so a file mixing both keeps its UTF-8 text intact."""
+    return error.object[error.start:error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("eventpipe-cp1252", _cp1252_fallback)
+
+
 def _decode(data: bytes, origin: str) -> str:
     if b"\x00" in data[:8192]:
         raise ArticleError(f"{origin}: binary content (NUL bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # legacy-encoded news text; replacement chars mark losses
+    # legacy-encoded (cp1252) news text, whole or in part; replacement chars mark bytes cp1252 lacks too
+    return data.decode("utf-8", errors="eventpipe-cp1252").removeprefix("\ufeff")  # BOM would break json.loads
+
+
+def _name(text: str) -> str:
+    """A file name as valid text: bytes the OS could not decode (lone surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def read_text_file(path: Path) -> Article:
     """One seed-format article file; the file stem is its id."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ArticleError(f"{path.name}: larger than {MAX_FILE_BYTES} bytes")
-    return make_article(_decode(path.read_bytes(), path.name), source_id=path.stem)
+    return make_article(_decode(path.read_bytes(), _name(path.name)), source_id=_name(path.stem))
 
 
 def read_jsonl(path: Path) -> Iterator[Article | SourceReject]:
     """Articles from a JSON Lines file; a broken line becomes a reject and reading goes on."""
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
-            key = f"{path.name}:{number}"
+            key = f"{_name(path.name)}:{number}"
             if not line.strip():
                 continue
             try:
@@ -57,15 +69,18 @@ def iter_inputs(path: Path) -> Iterator[Article | SourceReject]:
         raise FileNotFoundError(f"input not found: {path}")
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for file in files:
-        if file.suffix in (".jsonl", ".ndjson"):
-            yield from read_jsonl(file)
-        elif file.suffix == ".txt":
-            try:
+        suffix = file.suffix.lower()  # ARTICLE.TXT is an article too
+        try:
+            if suffix in (".jsonl", ".ndjson"):
+                yield from read_jsonl(file)
+            elif suffix == ".txt":
                 yield read_text_file(file)
-            except ArticleError as error:
-                yield SourceReject(file.name, str(error), "")
-        elif not path.is_dir():
-            yield SourceReject(file.name, f"unsupported file type '{file.suffix}' (use .txt or .jsonl)", "")
+            elif not path.is_dir():  # in a folder, other files (READMEs) are not inputs
+                yield SourceReject(_name(file.name), f"unsupported file type '{file.suffix}' (use .txt or .jsonl)", "")
+        except ArticleError as error:
+            yield SourceReject(_name(file.name), str(error), "")
+        except OSError as error:  # unreadable file: refuse it, read the rest
+            yield SourceReject(_name(file.name), f"unreadable file: {error.strerror or error}", "")
 
 
 def read_gold(path: Path) -> list[dict]:

@@ -6,27 +6,32 @@ No Prefect import here: the steps stay testable without a server, and rebuild_re
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
+from flows.exports import export_views, write_exports
 from flows.lake import read_table, write_table
 from flows.report import render_report
 from flows.sources import SourceReject, iter_inputs
 from flows.validate import ValidationOutcome, validate_table
-from flows.warehouse import build_duckdb
+from flows.warehouse import DB_FILE, build_duckdb
 from schemas.dictionaries import load_actor_entries
 from schemas.tables import table
 from transforms.articles import Article
 from transforms.extract import ArticleEvents, extract_events
+from transforms.nlp import MAX_DOC_CHARS
 
 ARTICLE_BATCH = 32  # spaCy batch: big enough to amortise the pipeline, small enough to bound memory
 RAW_LIMIT = 2000
-WRITE_ORDER = ("articles", "events", "mentions", "rejects", "actors")
+# articles last: an articles row marks its article done, so a run killed mid-write recodes what has no row yet
+WRITE_ORDER = ("events", "mentions", "rejects", "actors", "articles")
+FUTURE_SLACK = timedelta(days=1)  # outlets east of UTC date their articles up to a day ahead of UTC
 DOCS_DIR = Path("reports") / "data_docs"
 REPORT_FILE = Path("reports") / "run_report.html"
 VALIDATION_FILE = Path("reports") / "validation.json"  # this run's check results, so `eventpipe report` can show them
@@ -41,6 +46,8 @@ _STOPWORDS = {
     "it": set("il la di che e è un una per con non del della sono gli le".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+")
+MAX_WORD_CHARS = 12  # average letters per word above this is no prose (a blob, a script without spaces)
+log = logging.getLogger(__name__)
 
 
 class QualityGateError(ValueError):
@@ -56,6 +63,7 @@ class Ingested:
     clashes: list[tuple[Article, str]] = field(default_factory=list)  # id taken by other content: reject only
     source_rejects: list[SourceReject] = field(default_factory=list)
     seen: int = 0  # already in the lake, skipped
+    outside: int = 0  # published outside the --since/--until window: counted, not rejected
     repeated: int = 0  # the same article twice in this run's inputs (e.g. a .txt and its JSONL twin)
     items: int = 0
 
@@ -76,8 +84,11 @@ def utc_now() -> datetime:
 def guess_language(text: str) -> str | None:
     """Crude ISO 639-1 guess from stopword ratios; None when no listed language fits."""
     words = [w.lower() for w in _WORD.findall(text[:20_000])]
+    letters = sum(map(len, words))
+    if letters and sum(ch.isascii() for w in words for ch in w) / letters < 0.5:
+        return None  # mostly non-Latin script (Chinese has few word breaks, so it is never "too short")
     if len(words) < MIN_WORDS_FOR_LANGUAGE:
-        return "en"
+        return "en" if letters <= MIN_WORDS_FOR_LANGUAGE * MAX_WORD_CHARS else None
     ratios = {lang: sum(w in stop for w in words) / len(words) for lang, stop in _STOPWORDS.items()}
     best = max(ratios, key=ratios.__getitem__)
     return best if ratios[best] >= MIN_STOPWORD_RATIO else None
@@ -118,19 +129,39 @@ def dedup(items: list[Article], known: pl.DataFrame, result: Ingested) -> list[A
     return fresh
 
 
-def ingest(inputs: list[str], lake: str) -> Ingested:
-    """Read the inputs, dedup by article_id and content_hash, refuse undated and non-English articles."""
-    items = read_inputs(inputs)
+def in_window(published: date | None, since: date | None, until: date | None) -> bool:
+    """True when published lies in [since, until]; undated articles are kept so ingest can say why it refuses them."""
+    return published is None or ((since is None or published >= since) and (until is None or published <= until))
+
+
+def ingest(inputs: list[str], lake: str, fetched: list[Article | SourceReject] | None = None,
+           since: date | None = None, until: date | None = None) -> Ingested:
+    """Read the inputs (plus fetched items), keep the window, dedup, refuse undated and non-English articles."""
+    items = read_inputs(inputs) + list(fetched or [])
     result = Ingested(items=len(items), source_rejects=[i for i in items if isinstance(i, SourceReject)])
     known = read_table("articles", Path(lake)).select("article_id", "content_hash", "status")
-    for article in dedup([i for i in items if isinstance(i, Article)], known, result):
+    articles = [i for i in items if isinstance(i, Article)]
+    inside = [a for a in articles if in_window(a.published, since, until)]
+    result.outside = len(articles) - len(inside)
+    for article in dedup(inside, known, result):
         if article.published is None:
             result.refused.append((article, "no publication date"))
+        elif article.published > utc_now().date() + FUTURE_SLACK:
+            result.refused.append((article, "publication date in the future"))
         elif guess_language(article.text) != "en":
             result.refused.append((article, "not English"))
         else:
+            warn_if_cut(article)
             result.accepted.append(article)
     return result
+
+
+def warn_if_cut(article: Article) -> None:
+    """Log that only the start of a long article is coded; its articles row keeps the full length in text_chars."""
+    chars = article.extra.get("original_chars", len(article.text))
+    if chars > MAX_DOC_CHARS:
+        log.warning("article %s has %d characters; only the first %d are coded", article.article_id, chars,
+                    MAX_DOC_CHARS)
 
 
 def code(articles: list[Article]) -> tuple[list[ArticleEvents], list[tuple[Article, str]]]:
@@ -171,7 +202,8 @@ def article_row(article: Article, status: str, n_events: int, now: datetime) -> 
     when = article.published or now.date()
     return {"article_id": article.article_id, "content_hash": article.content_hash, "source_id": article.source_id,
             "url": article.url, "source": article.source, "title": article.title, "published": article.published,
-            "dateline": article.dateline, "text_chars": len(article.text), "language": guess_language(article.text),
+            "dateline": article.dateline, "text_chars": article.extra.get("original_chars", len(article.text)),
+            "language": guess_language(article.text),
             "status": status, "n_events": n_events, "ingested_at": now, "year": when.year, "month": when.month}
 
 
@@ -232,8 +264,16 @@ def write(tables: dict[str, pl.DataFrame], lake: str) -> dict[str, Path]:
     rejects = tables["rejects"].join(old, on=list(table("rejects").key), how="anti")
     pending = tables | {"rejects": rejects, "actors": actors_frame()}
     paths = {name: write_table(pending[name], name, lake_path).path for name in WRITE_ORDER}
-    paths["duckdb"] = build_duckdb(lake_path)
+    write_exports(lake_path)  # <lake>/exports: GDELT/ACLED formats of the full events table, once it is written
+    clear_stale_temp(lake_path)
+    paths["duckdb"] = build_duckdb(lake_path, export_views(lake_path))
     return paths
+
+
+def clear_stale_temp(lake: Path) -> None:
+    """Remove DuckDB temp files (and WALs) a killed run left in the lake; under the lake lock none is live."""
+    for stale in lake.glob(f".{DB_FILE}.*.tmp*"):
+        stale.unlink(missing_ok=True)
 
 
 def report(lake: str, validation: list[dict], run_info: dict) -> Path:

@@ -12,7 +12,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CAMEO_FILE = Path(__file__).with_name("cameo.csv")
 TRIGGERS_FILE = REPO_ROOT / "data" / "codebook" / "triggers.jsonl"
 CUES_FILE = REPO_ROOT / "data" / "codebook" / "cues.json"
+ACLED_TYPES_FILE = Path(__file__).with_name("acled_types.csv")
+CROSSWALK_FILE = Path(__file__).with_name("crosswalk.csv")
 _CAMEO_COLUMNS = {"code", "name", "quad_class", "goldstein", "event_type", "acled_event_type", "acled_sub_event_type"}
+_ACLED_COLUMNS = {"event_type", "sub_event_type", "disorder_type", "hierarchy"}
+_CROSSWALK_COLUMNS = {"event_type", "cameo_code", "acled_event_type", "acled_sub_event_type"}
 _TRIGGER_KEYS = {"id", "type", "cameo", "confidence", "pattern"}
 
 
@@ -30,6 +34,16 @@ class CameoCode:
 
 
 @dataclass(frozen=True)
+class AcledType:
+    """One ACLED event type / sub-event type pair with its disorder type and hierarchy rank."""
+
+    event_type: str
+    sub_event_type: str
+    disorder_type: str
+    hierarchy: int  # 1 = highest: ACLED keeps the highest type when one event fits several
+
+
+@dataclass(frozen=True)
 class TriggerRule:
     """One trigger pattern (spaCy Matcher token pattern) and the code it assigns."""
 
@@ -41,21 +55,42 @@ class TriggerRule:
     requires: str | None = None
 
 
+def _read_csv(path: Path, columns: set[str]) -> list[dict[str, str]]:
+    """Rows of a codebook CSV; fails fast when a required column is missing."""
+    with path.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = columns - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path.name} lacks columns {sorted(missing)}")
+        return list(reader)
+
+
 @cache
 def load_cameo() -> dict[str, CameoCode]:
     """CAMEO codebook keyed by code; fails fast on missing columns."""
-    with CAMEO_FILE.open(encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = _CAMEO_COLUMNS - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"{CAMEO_FILE.name} lacks columns {sorted(missing)}")
-        return {
-            row["code"]: CameoCode(
-                row["code"], row["name"], int(row["quad_class"]), float(row["goldstein"]),
-                row["event_type"] or None, row["acled_event_type"] or None, row["acled_sub_event_type"] or None,
-            )
-            for row in reader
-        }
+    return {
+        row["code"]: CameoCode(
+            row["code"], row["name"], int(row["quad_class"]), float(row["goldstein"]),
+            row["event_type"] or None, row["acled_event_type"] or None, row["acled_sub_event_type"] or None,
+        )
+        for row in _read_csv(CAMEO_FILE, _CAMEO_COLUMNS)
+    }
+
+
+@cache
+def load_acled_types() -> dict[tuple[str, str], AcledType]:
+    """ACLED (event_type, sub_event_type) pairs with disorder type and hierarchy; fails fast on missing columns."""
+    rows = _read_csv(ACLED_TYPES_FILE, _ACLED_COLUMNS)
+    return {(r["event_type"], r["sub_event_type"]): AcledType(r["event_type"], r["sub_event_type"], r["disorder_type"],
+                                                              int(r["hierarchy"])) for r in rows}
+
+
+@cache
+def load_crosswalk() -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(our event_type, cameo_code) -> (ACLED event_type, sub_event_type); None, None for meetings and calls."""
+    rows = _read_csv(CROSSWALK_FILE, _CROSSWALK_COLUMNS)
+    return {(r["event_type"], r["cameo_code"]): (r["acled_event_type"] or None, r["acled_sub_event_type"] or None)
+            for r in rows}
 
 
 @cache

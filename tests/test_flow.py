@@ -76,7 +76,13 @@ def test_tables_read_back_the_same_in_polars_and_duckdb(runs: dict) -> None:
             polars_rows = pl.read_parquet(str(lake / name / "**" / "*.parquet"), hive_partitioning=hive).height
             (duck_rows,) = con.execute(f"select count(*) from {name}").fetchone()
             assert polars_rows == duck_rows == read_table(name, lake).height > 0, name
-    assert read_table("events", lake).height == sum(runs["first"].events_by_type.values())
+        gdelt = con.execute("select count(*), count(distinct GLOBALEVENTID), count(SQLDATE) from gdelt_events")
+        gdelt = gdelt.fetchone()
+        acled = con.execute("select count(*), count(fatalities), count(disorder_type) from acled_events").fetchone()
+    events = read_table("events", lake)
+    assert events.height == sum(runs["first"].events_by_type.values())
+    assert gdelt == (events.height,) * 3
+    assert acled == (events.filter(event_type="military_incident").height,) * 3 and acled[0] > 0
 
 
 @pytest.mark.flow

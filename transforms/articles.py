@@ -7,8 +7,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 
 MAX_TEXT_CHARS = 200_000  # longer texts are cut: one monster article must not stall a run
+MAX_HTML_CHARS = 5_000_000  # HTML beyond this is not parsed; the text cap above keeps far less anyway
+_HTML_SKIP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "title", "aside"})
+_HTML_BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"})
+_HTML_TAG = re.compile(r"</?(?:html|head|body|div|p|span|script|style|nav|a|br|meta|!doctype)\b[^>]{0,500}>", re.I)
 
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
 # "MOSCOW – [EAD] –", "BAKU, December 9. / TASS /.", "PARIS (Reuters) -", "DOHA, Qatar (AP) —"
@@ -16,6 +21,15 @@ _DATELINE = re.compile(
     r"^\s*(?P<place>[A-Z][A-Z .'\-]{2,40}?)(?:,\s*[A-Z][\w .]{1,30}?)?\s*"
     r"(?:[–—-]\s*\[(?P<src1>[^\]]{1,40})\]\s*[–—-]|\((?P<src2>[^)]{1,40})\)\s*[–—-]|:|\s[–—-])\s*"
 )
+
+
+_DATELINE_WINDOW = 800
+_INNER_DATELINE = re.compile(
+    r"(?<![A-Za-z])(?P<place>[A-Z][A-Z'\-]{2,20}(?: [A-Z][A-Z'\-]{2,20}){0,2})(?:,\s*[A-Z][a-z]+(?: [A-Z][a-z]+)?)?\s*"
+    r"(?:\[(?P<src1>[^\]]{1,40})\]\s*[–—-]|\((?P<src2>[^)]{1,40})\)\s*[–—-]|[–—])\s+(?=[A-Z\"“])"
+)
+_NOT_PLACES = {"UPDATE", "UPDATED", "BREAKING", "WATCH", "VIDEO", "PHOTO", "PHOTOS", "AP", "AFP", "REUTERS", "LIVE", "NEWS",
+               "OPINION", "ANALYSIS", "EXCLUSIVE", "FILE", "MORE", "READ", "COPYRIGHT", "EDITORIAL", "NOTE", "ADVERTISEMENT"}
 
 
 class ArticleError(ValueError):
@@ -35,13 +49,58 @@ class Article:
     url: str | None = None
     title: str | None = None
     dateline: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict = field(default_factory=dict, compare=False)  # e.g. original_chars when the text was cut
+
+
+class _TextOnly(HTMLParser):
+    """Collects text outside scripts, styles and page furniture; block tags become line breaks."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        """Enter furniture, or break the line at a block."""
+        if tag in _HTML_SKIP:
+            self.skip.append(tag)
+        elif tag in _HTML_BLOCK and not self.skip:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        """Leave furniture (closing any left open inside it), or break the line at a block."""
+        if tag in self.skip:
+            while self.skip.pop() != tag:
+                pass
+        elif tag in _HTML_BLOCK and not self.skip:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        """Keep visible text."""
+        if not self.skip:
+            self.parts.append(data)
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the start of text carries at least three HTML tags."""
+    return len(_HTML_TAG.findall(text[:20_000])) >= 3
+
+
+def strip_html(html: str) -> str:
+    """Visible text of an HTML page: no script/style/nav/header/footer, one blank line between blocks."""
+    parser = _TextOnly()
+    parser.feed(html[:MAX_HTML_CHARS])
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n\n".join(line for line in lines if line)
 
 
 def normalise_text(text: str) -> str:
-    """NFC-normalise, drop control characters, unify line ends; keep offsets meaningful."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    """Unify line ends, drop control characters, NFC-normalise; keep offsets meaningful."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # controls go before NFC: one between a letter and its accent would otherwise block the composition
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return unicodedata.normalize("NFC", text)
 
 
 def content_hash(text: str) -> str:
@@ -51,12 +110,14 @@ def content_hash(text: str) -> str:
 
 
 def parse_dateline(text: str) -> tuple[str | None, str | None]:
-    """Place and source of a dateline at the start of text, e.g. ('MOSCOW', 'EAD')."""
+    """Place and source of a dateline, e.g. ('MOSCOW', 'EAD'): at the start, or after scraped page furniture."""
     match = _DATELINE.match(text[:160])
+    if match is None:  # "… 10:37 AM CAIRO — Egypt says …": scraped pages put menus and bylines first
+        match = next((m for m in _INNER_DATELINE.finditer(text[:_DATELINE_WINDOW]) if m.group("place").strip() not in _NOT_PLACES), None)
     if not match:
         return None, None
     place = match.group("place").strip(" .-")
-    if len(place) < 3 or not place.replace(" ", "").replace("-", "").isalpha():
+    if len(place) < 3 or not place.replace(" ", "").replace("-", "").isalpha() or place in _NOT_PLACES:
         return None, None
     return place, match.group("src1") or match.group("src2")
 
@@ -82,12 +143,17 @@ def make_article(
 ) -> Article:
     """Build an Article from raw text; the seed header `date YYYY-MM-DD` fills a missing date."""
     if not isinstance(text, str):
-        raise ArticleError("text is not a string")
-    text = normalise_text(text)[:MAX_TEXT_CHARS]
-    if not text.strip():
+        raise ArticleError(f"text is {type(text).__name__}, not a string")
+    if looks_like_html(text):
+        text = strip_html(text)
+    original_chars = len(text)
+    # cut before normalising too: walking all of a 20 MB text to keep 200 kB of it would stall the run
+    text = normalise_text(text[:2 * MAX_TEXT_CHARS])[:MAX_TEXT_CHARS]
+    header = _SEED_HEADER.match(text)
+    body = text[header.end():] if header else text.lstrip()
+    if not body.strip():  # a date header alone is no article either
         raise ArticleError("empty text")
     published = published or _published_from_header(text)
-    body = text[_SEED_HEADER.match(text).end():] if _SEED_HEADER.match(text) else text.lstrip()
     dateline, dateline_source = parse_dateline(body)
     digest = content_hash(text)
     return Article(
@@ -100,6 +166,7 @@ def make_article(
         url=url,
         title=title,
         dateline=dateline,
+        extra={"original_chars": original_chars} if original_chars > len(text) else {},
     )
 
 
@@ -108,8 +175,10 @@ def article_from_record(record: dict) -> Article:
     if not isinstance(record, dict):
         raise ArticleError("record is not a JSON object")
     text = record.get("text")
-    if not isinstance(text, str):
+    if text is None:
         raise ArticleError("record has no text")
+    if not isinstance(text, str):
+        raise ArticleError(f"record text is {type(text).__name__}, not a string")
     published = _parse_published(record.get("published"))
     return make_article(
         text,

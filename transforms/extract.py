@@ -10,9 +10,15 @@ from spacy.tokens import Doc
 
 from transforms.articles import Article
 from transforms.coder import EventMention, code_article
+from schemas.dictionaries import load_countries
 from transforms.dedup import merge_mentions
-from transforms.nlp import parse_many
+from transforms.places import Place, resolve_place
+from transforms.nlp import MAX_DOC_CHARS, parse_many
 from transforms.records import event_record, mention_records
+from transforms.screen import Screened, article_sentence_indexes, reduced_doc, screen
+
+SCREEN_NEIGHBOURS = 0  # sentences either side of a candidate also parsed: 1 costs ~30% more and changed no score
+_CHUNK = 64  # articles screened, parsed and coded together: bounds memory on long streams
 
 _HEADER_BLANK = " "
 
@@ -45,12 +51,33 @@ def fill_cluster_places(clusters, context) -> None:
         if cluster.placed is not None or cluster.event_type == "phone_call":
             continue
         first = cluster.mentions[0]
-        if cluster.event_type == "meeting" and context.dateline_place and context.dateline_place.country in cluster.countries:
+        host = _host_capital(cluster)
+        if host is not None:  # 'the White House hosted the ministers': a hosted meeting is at the host's capital
+            first.place, first.place_text = host, host.name
+            first.provenance["location"] = "host's capital"
+        elif cluster.event_type == "meeting" and context.dateline_place and context.dateline_place.country in cluster.countries:
             first.place, first.place_text = context.dateline_place, context.article.dateline
             first.provenance["location"] = "dateline"
         elif cluster.event_type == "military_incident" and salient is not None:
             first.place, first.place_text = salient, salient.name
             first.provenance["location"] = "most named place in the article"
+        elif cluster.event_type == "military_incident" and first.actor2 is not None and first.actor2.country:
+            first.place = resolve_place(_country_name(first.actor2.country), [first.actor2.country])
+            first.place_text = first.actor2.country
+            first.provenance["location"] = "country of the side attacked (no place named)"
+
+
+def _country_name(iso3: str) -> str:
+    return next((c.name for c in load_countries() if c.iso3 == iso3), iso3)
+
+
+def _host_capital(cluster) -> Place | None:
+    """Capital of the host of a hosted visit or meeting (CAMEO 043), when the text names no place."""
+    hosted = next((m for m in cluster.mentions if m.cameo == "043" and m.actor1 is not None), None)
+    if hosted is None:
+        return None
+    country = next((c for c in load_countries() if c.iso3 == hosted.actor1.country), None)
+    return resolve_place(country.capital, [country.iso3]) if country and country.capital else None
 
 
 def fill_incident_places(mentions: list[EventMention]) -> None:
@@ -59,14 +86,20 @@ def fill_incident_places(mentions: list[EventMention]) -> None:
     for mention in mentions:
         if mention.event_type != "military_incident" or mention.place is not None or not placed:
             continue
-        nearest = min(placed, key=lambda p: abs(p.sentence_index - mention.sentence_index))
+        mine = {a.country for a in (mention.actor1, mention.actor2) if a is not None}
+        # an incident between the same sides first ('a similar strike two weeks ago'), then the nearest one
+        nearest = min(placed, key=lambda p: (p.place.country not in mine, abs(p.sentence_index - mention.sentence_index)))
         mention.place, mention.place_text = nearest.place, nearest.place_text
         mention.provenance["location"] = f"article context (sentence {nearest.sentence_index})"
 
 
-def code_parsed(article: Article, doc: Doc) -> ArticleEvents:
-    """Code one parsed article into event and mention rows."""
+def code_parsed(article: Article, doc: Doc, sentence_map: list[int] | None = None) -> ArticleEvents:
+    """Code one parsed article into event and mention rows; sentence_map turns a reduced doc's sentence indexes
+    into the article's."""
     mentions, context = code_article(article, doc)
+    if sentence_map is not None:
+        for mention in mentions:  # dedup and place filling compare indexes: they must count the blanked sentences
+            mention.sentence_index = sentence_map[mention.sentence_index]
     fill_incident_places(mentions)
     result = ArticleEvents(article)
     clusters = merge_mentions(mentions)
@@ -79,9 +112,38 @@ def code_parsed(article: Article, doc: Doc) -> ArticleEvents:
     return result
 
 
-def extract_events(articles: Iterable[Article], batch_size: int = 16) -> Iterator[ArticleEvents]:
-    """Parse and code articles in batches; yields one result per article, in order."""
-    pending = list(articles) if not isinstance(articles, list) else articles
-    docs = parse_many((text_for_parsing(a) for a in pending), batch_size=batch_size)
-    for article, doc in zip(pending, docs, strict=True):
-        yield code_parsed(article, doc)
+def extract_events(articles: Iterable[Article], batch_size: int = 64, *, screened: bool = True) -> Iterator[ArticleEvents]:
+    """Parse and code articles in batches; yields one result per article, in order. With screened, only the
+    sentences the screen flags (and their neighbours) are parsed, and articles without any are not parsed at all."""
+    if not screened:
+        pending = list(articles) if not isinstance(articles, list) else articles
+        docs = parse_many((text_for_parsing(a) for a in pending), batch_size=batch_size)
+        for article, doc in zip(pending, docs, strict=True):
+            yield code_parsed(article, doc)
+        return
+    chunk: list[Article] = []
+    for article in articles:
+        chunk.append(article)
+        if len(chunk) == _CHUNK:
+            yield from _extract_screened(chunk, batch_size)
+            chunk = []
+    yield from _extract_screened(chunk, batch_size)
+
+
+def _extract_screened(articles: list[Article], batch_size: int) -> Iterator[ArticleEvents]:
+    screens = [screen(text_for_parsing(a)[:MAX_DOC_CHARS]) for a in articles]
+    keeps = [_keep(s) for s in screens]
+    to_parse = [reduced_doc(s, k) for s, k in zip(screens, keeps) if k]
+    docs = parse_many(to_parse, batch_size=batch_size) if to_parse else iter(())
+    for article, screened_text, keep in zip(articles, screens, keeps, strict=True):
+        if not keep:  # fast path: nothing to parse, nothing to code
+            yield ArticleEvents(article)
+            continue
+        doc = next(docs)
+        yield code_parsed(article, doc, article_sentence_indexes(doc, screened_text, keep))
+
+
+def _keep(screened: Screened) -> set[int]:
+    """Candidate sentences and their neighbours."""
+    last = len(screened.sentences) - 1
+    return {j for i in screened.candidates for j in range(max(0, i - SCREEN_NEIGHBOURS), min(last, i + SCREEN_NEIGHBOURS) + 1)}

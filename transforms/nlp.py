@@ -24,6 +24,6 @@ def parse(text: str) -> Doc:
     return load_nlp()(text[:MAX_DOC_CHARS])
 
 
-def parse_many(texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    """Parse texts in batches with nlp.pipe."""
-    yield from load_nlp().pipe((t[:MAX_DOC_CHARS] for t in texts), batch_size=batch_size)
+def parse_many(texts: Iterable[str | Doc], batch_size: int = 16) -> Iterator[Doc]:
+    """Parse texts (or tokenized docs, which keep preset sentence starts) in batches with nlp.pipe."""
+    yield from load_nlp().pipe((t[:MAX_DOC_CHARS] if isinstance(t, str) else t for t in texts), batch_size=batch_size)

@@ -1,0 +1,91 @@
+"""Task runner choice (local threads or Dask) and the coding loop with progress lines."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from flows.settings import RunnerSettings
+
+PROGRESS_EVERY_SECONDS = 30.0  # one progress line per this many seconds: visible on long runs, quiet on short ones
+
+
+def make_task_runner(runner: RunnerSettings) -> Any | None:
+    """A DaskTaskRunner for kind 'dask' (existing scheduler or a local cluster); None keeps Prefect's default."""
+    if runner.kind == "local":
+        return None
+    from prefect_dask import DaskTaskRunner  # imported only when asked for: dask is slow to import
+
+    if runner.dask_address:
+        return DaskTaskRunner(address=runner.dask_address)
+    # one thread per worker process: spaCy is CPU-bound and holds the GIL, so processes are what scale
+    return DaskTaskRunner(cluster_class=local_cluster, cluster_kwargs={
+        "n_workers": runner.workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"})
+
+
+def local_cluster(**kwargs: Any) -> Any:
+    """A LocalCluster whose workers report to the flow's Prefect API, even a temporary (ephemeral) one.
+
+    Called by DaskTaskRunner inside the flow run. Without PREFECT_API_URL each worker process would start
+    its own temporary server (slow, and its task runs would be invisible); with a real server this is a no-op.
+    """
+    from distributed import LocalCluster
+    from prefect.client.orchestration import get_client
+
+    api_url = str(get_client(sync_client=True).api_url)
+    return LocalCluster(**kwargs, env={"PREFECT_API_URL": api_url})
+
+
+class Progress:
+    """Logs articles/s and an ETA at most every `every` seconds, and always at the end."""
+
+    def __init__(self, total: int, log: logging.Logger | logging.LoggerAdapter, every: float = PROGRESS_EVERY_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.done, self.log, self.every, self.clock = total, 0, log, every, clock
+        self.started = self.last = clock()
+
+    def line(self) -> str:
+        """'n/total articles coded, r articles/s, ETA s'."""
+        elapsed = max(self.clock() - self.started, 1e-9)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate else float("inf")
+        return f"coded {self.done}/{self.total} articles, {rate:.1f} articles/s, ETA {eta:.0f} s"
+
+    def update(self, n: int) -> None:
+        """Count n more coded articles; log when a period has passed or all are done."""
+        self.done += n
+        now = self.clock()
+        if now - self.last >= self.every or self.done >= self.total:
+            self.last = now
+            self.log.info(self.line())
+
+
+def batches(items: Sequence, size: int) -> list[Sequence]:
+    """items in consecutive slices of at most size."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: bool,
+             log: logging.Logger | logging.LoggerAdapter) -> tuple[list, list]:
+    """Run code_task per batch (submitted to the task runner when distributed, else in order); results in batch order."""
+    from prefect.futures import as_completed
+
+    parts = batches(articles, batch_size)
+    progress = Progress(len(articles), log)
+    outputs: list[tuple[list, list] | None] = [None] * len(parts)
+    if distributed:
+        futures = [code_task.submit(part) for part in parts]
+        index = {id(future): i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            i = index[id(future)]
+            outputs[i] = future.result()
+            progress.update(len(parts[i]))
+    else:
+        for i, part in enumerate(parts):  # one process: spaCy gains nothing from threads, so keep it sequential
+            outputs[i] = code_task(part)
+            progress.update(len(part))
+    coded = [r for out in outputs if out for r in out[0]]
+    failed = [f for out in outputs if out for f in out[1]]
+    return coded, failed
