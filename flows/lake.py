@@ -112,6 +112,29 @@ def write_table(df: pl.DataFrame, table_name: str, lake: Path) -> WriteResult:
     return WriteResult(table_name, new.height, [str(p) for p in order], root)
 
 
+def delete_keys(keys: pl.DataFrame, table_name: str, lake: Path) -> int:
+    """Remove the rows with these keys from every partition of table_name (atomic per partition); returns how many partitions changed."""
+    spec = table(table_name)
+    lake, root = Path(lake), Path(lake) / table_name
+    if keys.is_empty():
+        return 0
+    keys = conform_keys(keys, spec)
+    holders = _partitions_holding(keys, root, spec)
+    staging = lake / STAGING_DIR / uuid.uuid4().hex
+    staging.mkdir(parents=True)
+    try:
+        for rel in sorted(holders):
+            _rewrite_partition(root / rel, rel, None, keys, spec, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return len(holders)
+
+
+def conform_keys(keys: pl.DataFrame, spec: Table) -> pl.DataFrame:
+    """Key columns cast to their declared types."""
+    return keys.select([pl.col(k).cast(spec.column(k).polars_type) for k in spec.key])
+
+
 @contextlib.contextmanager
 def lake_lock(lake: Path, timeout: float = 0.0) -> Iterator[Path]:
     """Hold an exclusive flock on <lake>/.lock, waiting at most timeout seconds for it."""

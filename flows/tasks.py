@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from flows.clustering import recluster
 from flows.exports import export_views, write_exports
 from flows.lake import read_table, write_table
 from flows.report import render_report
@@ -263,7 +264,12 @@ def write(tables: dict[str, pl.DataFrame], lake: str) -> dict[str, Path]:
     old = read_table("rejects", lake_path).select(table("rejects").key)
     rejects = tables["rejects"].join(old, on=list(table("rejects").key), how="anti")
     pending = tables | {"rejects": rejects, "actors": actors_frame()}
-    paths = {name: write_table(pending[name], name, lake_path).path for name in WRITE_ORDER}
+    # article-level events and their mentions first; merging reports across articles then yields `events`
+    # and re-points the mentions; `articles` stays last, the marker that a batch is done
+    paths = {"article_events": write_table(tables["events"], "article_events", lake_path).path}
+    write_table(tables["mentions"], "mentions", lake_path)
+    pending |= recluster(tables["events"], tables["articles"], lake_path)
+    paths |= {name: write_table(pending[name], name, lake_path).path for name in WRITE_ORDER}
     write_exports(lake_path)  # <lake>/exports: GDELT/ACLED formats of the full events table, once it is written
     clear_stale_temp(lake_path)
     paths["duckdb"] = build_duckdb(lake_path, export_views(lake_path))

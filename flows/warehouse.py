@@ -12,7 +12,7 @@ from flows.lake import data_files
 from schemas.tables import Table, table
 
 DB_FILE = "eventpipe.duckdb"
-LAKE_TABLES = ("articles", "events", "mentions", "actors", "rejects")
+LAKE_TABLES = ("articles", "events", "article_events", "mentions", "actors", "rejects")
 # polars dtype name -> DuckDB type; only the names tables.toml uses.
 DUCKDB_TYPES = {
     "String": "VARCHAR",

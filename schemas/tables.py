@@ -58,6 +58,9 @@ class Table:
 def load_tables() -> dict[str, Table]:
     """Read tables.toml, failing fast on a column that lacks a required key."""
     raw = tomllib.loads(TABLES_FILE.read_text(encoding="utf-8"))
+    for spec in raw.values():
+        if "columns_from" in spec:  # a table with another table's columns (article_events has the events columns)
+            spec["columns"] = raw[spec["columns_from"]]["columns"]
     tables = {}
     for name, spec in raw.items():
         columns = []

@@ -44,13 +44,33 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+WIRE = [  # one incident reported by three outlets, and another incident the same day (written for this test)
+    {"id": "wire-a", "source": "Agency A", "published": "2019-07-10",
+     "text": "Militants attacked an army checkpoint in Niger's Tillaberi region on Tuesday, killing 11 soldiers, the defence ministry said."},
+    {"id": "wire-b", "source": "Agency B", "published": "2019-07-10",
+     "text": "Eleven Nigerien soldiers were killed on Tuesday when gunmen stormed a military post near Tillaberi, officials said."},
+    {"id": "wire-c", "source": "Paper C", "published": "2019-07-10",
+     "text": "An attack by suspected jihadists on a checkpoint in the Tillaberi region killed at least 11 soldiers on Tuesday, Niger's army said."},
+    {"id": "wire-d", "source": "Agency A", "published": "2019-07-10",
+     "text": "In a separate incident on Tuesday, a roadside bomb killed three policemen in Niger's Diffa region."},
+]
+
+
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, bad_inputs: Path) -> dict:
+def wire_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A JSON Lines file of wire reports: three of one incident, one of another."""
+    path = tmp_path_factory.mktemp("wire") / "wire.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in WIRE), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory, bad_inputs: Path, wire_reports: Path) -> dict:
     """Two flow runs over the same inputs into one lake, with a snapshot of the tables in between."""
     from flows.pipeline import run_pipeline
 
     lake = tmp_path_factory.mktemp("lake")
-    inputs = [SAMPLES, bad_inputs] + ([SEED] if SEED.exists() else [])
+    inputs = [SAMPLES, bad_inputs, wire_reports] + ([SEED] if SEED.exists() else [])
     started = time.perf_counter()
     first = run_pipeline(inputs, lake)
     first_seconds = time.perf_counter() - started
@@ -80,7 +100,8 @@ def test_tables_read_back_the_same_in_polars_and_duckdb(runs: dict) -> None:
         gdelt = gdelt.fetchone()
         acled = con.execute("select count(*), count(fatalities), count(disorder_type) from acled_events").fetchone()
     events = read_table("events", lake)
-    assert events.height == sum(runs["first"].events_by_type.values())
+    # the run counts events per article; the table merges reports of one event across articles
+    assert read_table("article_events", lake).height == sum(runs["first"].events_by_type.values()) > events.height
     assert gdelt == (events.height,) * 3
     assert acled == (events.filter(event_type="military_incident").height,) * 3 and acled[0] > 0
 
@@ -111,14 +132,14 @@ def test_articles_dedup_and_refusals(runs: dict) -> None:
     # the sample gold file lives in data/gold, so the samples are read once
     assert not any(key.startswith("0") for key, _ in rejects)
     coded = articles.filter(status="coded")
-    assert coded.height == first.articles_new == 12 + SEED.exists()
+    assert coded.height == first.articles_new == 12 + len(WIRE) + SEED.exists()
     assert first.articles_repeated == 0 and first.articles_seen == 0 and first.ok
     refused = articles.filter(status="rejected")
     assert sorted(refused["article_id"]) == ["copy_of_001", "french", "undated"]
     undated = refused.filter(article_id="undated").row(0, named=True)
     assert undated["published"] is None and undated["year"] == undated["ingested_at"].year
     assert articles["article_id"].n_unique() == articles.height
-    n_events = read_table("events", lake).group_by("article_id").len()
+    n_events = read_table("article_events", lake).group_by("article_id").len()
     joined = coded.join(n_events, on="article_id", how="left").with_columns(pl.col("len").fill_null(0))
     assert (joined["n_events"] == joined["len"]).all()
     assert set(articles["language"].drop_nulls()) <= {"en", "fr"}
@@ -193,3 +214,19 @@ def test_dedup_against_lake_and_batch() -> None:
     (UNDATED, "en"), (FRENCH, "fr"), ("Короче говоря, " * 30, None), ("Too short to tell.", "en")])
 def test_guess_language(text: str, expected: str | None) -> None:
     assert steps.guess_language(text) == expected
+
+
+@pytest.mark.flow
+def test_reports_of_one_event_merge_across_articles(runs: dict) -> None:
+    """Three outlets' reports of one incident are one `events` row; every report stays in article_events and mentions."""
+    lake = runs["lake"]
+    members = read_table("article_events", lake).filter(pl.col("article_id").str.starts_with("wire-"))
+    assert members.height == 4
+    merged = read_table("events", lake).filter(pl.col("event_date") == date(2019, 7, 9), pl.col("location_country") == "NER")
+    assert sorted(merged["num_articles"].to_list()) == [1, 3]
+    big = merged.filter(pl.col("num_articles") == 3).row(0, named=True)
+    assert big["num_sources"] == 3 and big["num_mentions"] == 3 and big["fatalities"] == 11
+    assert big["event_id"] == min(members.filter(pl.col("fatalities") == 11)["event_id"].to_list())
+    mentions = read_table("mentions", lake).filter(pl.col("event_id") == big["event_id"])
+    assert sorted(mentions["article_id"].to_list()) == ["wire-a", "wire-b", "wire-c"]
+    assert mentions["article_event_id"].n_unique() == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import date
 
 from schemas.codebook import load_cameo
 from transforms.articles import Article
@@ -12,6 +12,13 @@ from transforms.coder import CODER_VERSION, EventMention
 from transforms.dedup import EventCluster
 
 BACKGROUND_DAYS = 30  # FORMAT.md: events placed > 30 days before publication are background
+
+
+def is_background(last_day: date, published: date | None) -> bool:
+    """Whether the text places the event more than 30 days before publication (FORMAT.md: not scored)."""
+    if published is None:
+        return False
+    return (published - last_day).days > BACKGROUND_DAYS
 
 
 def hash_record(record: dict) -> str:
@@ -62,8 +69,8 @@ def event_record(cluster: EventCluster, article: Article) -> dict:
         "fatalities": cluster.fatalities if first.event_type == "military_incident" else None,
         "injuries": max((m.injuries for m in cluster.mentions if m.injuries is not None), default=None),
         "confidence": round(min(1.0, max(m.confidence for m in cluster.mentions) + 0.03 * (len(cluster.mentions) - 1)), 3),
-        "background": article.published is not None and when.last < article.published - timedelta(days=BACKGROUND_DAYS),
-        "num_mentions": len(cluster.mentions), "num_sources": 1, "num_articles": 1,
+        "background": is_background(when.last, article.published),
+        "num_mentions": len(cluster.mentions), "num_sources": 1, "num_articles": 1, "first_article_id": article.article_id,
         "sentence": first.sentence, "char_start": first.char_start, "char_end": first.char_end, "trigger": first.trigger,
         "published": article.published, "coder_version": CODER_VERSION,
         "year": when.best.year, "month": when.best.month,
@@ -87,7 +94,7 @@ def _provenance(cluster: EventCluster, dated: EventMention, placed: EventMention
 def mention_records(cluster: EventCluster, event_id: str, year: int, month: int) -> list[dict]:
     """`mentions` rows: one per sentence that reports the event."""
     return [
-        {"event_id": event_id, "article_id": m.article_id, "sentence_index": m.sentence_index,
+        {"event_id": event_id, "article_event_id": event_id, "article_id": m.article_id, "sentence_index": m.sentence_index,
          "char_start": m.char_start, "char_end": m.char_end, "sentence": m.sentence, "trigger": m.trigger,
          "confidence": round(m.confidence, 3), "year": year, "month": month}
         for m in cluster.mentions
