@@ -173,7 +173,8 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
     )
     mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
     visit = cameo in ("042", "043")
-    spot = event_place(primary.anchor, places, visit=visit, context=context.countries) if event_type != "phone_call" else None
+    struck = event_type == "military_incident"
+    spot = event_place(primary.anchor, places, visit=visit, struck=struck, context=context.countries) if event_type != "phone_call" else None
     if spot is not None:
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"
@@ -276,6 +277,9 @@ def _code_violence(mention, triggers, sent, context) -> bool:
     fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
     mention.actor1 = _with_country(attackers[0], fallback) if attackers else None
     mention.actor2 = _with_country(targets[0], fallback) if targets else None
+    others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
+    if mention.actor2 is None and others:
+        mention.actor2 = others[0]  # 'Indian and Chinese troops clashed': both sides fought
     if mention.actor1 is None and mention.actor2 is None:
         if fallback is None:
             return False

@@ -50,6 +50,8 @@ def np_head(token: Token) -> Token:
     for _ in range(6):
         if token.dep_ in _NP_LINKS and token.head.i != token.i:
             token = token.head
+        elif token.dep_ == "conj" and token.head.dep_ in ("amod", "compound", "poss", "nmod"):
+            token = token.head  # 'Indian and Chinese troops': 'Chinese' modifies 'troops' too
         elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in ("NOUN", "PROPN"):
             token = token.head.head
         else:
@@ -74,8 +76,8 @@ def is_topic_phrase(token: Token, anchor: Token) -> bool:
             return False
         if t.pos_ == "NOUN" and t.lemma_.lower() in topic_heads:
             return True
-        if t.dep_ == "prep" and t.lower_ in _TOPIC_PREPS and t.head.i == anchor.i:
-            return True
+        if t.dep_ == "prep" and t.lower_ in _TOPIC_PREPS and t.head.i == anchor.i and t.i == np_head(token).head.i:
+            return True  # 'talks on Syria'; not 'met on the sidelines of the summit in Hiroshima'
     return False
 
 

@@ -78,7 +78,8 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
             continue
         name = _capital_phrase(token)
         place = resolve_place(name, context) if name else None
-        if name is None and token.dep_ == "pobj" and token.head.lower_ in LOCATION_PREPS and token.pos_ in ("PROPN", "NOUN"):
+        of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in _PLACE_NOUNS  # 'the city of Kharkiv'
+        if name is None and token.dep_ == "pobj" and (token.head.lower_ in LOCATION_PREPS or of_place) and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
             found[token.i] = PlaceMention(name, place, token, is_location_head(token))
@@ -99,6 +100,8 @@ def _clause_verb(token: Token) -> int | None:
     return None
 
 
+_PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
+                "port", "camp", "base", "state", "county", "governorate", "oblast", "border", "country", "island"}
 _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
 
 
@@ -123,8 +126,10 @@ def _temporal_link(token: Token) -> bool:
     return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children)
 
 
-def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False, context: list[str] = ()) -> PlaceMention | None:
-    """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X)."""
+def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False, struck: bool = False,
+                context: list[str] = ()) -> PlaceMention | None:
+    """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X); for a
+    visit also where it went ('visited Kyiv', 'a trip to Kabul'), for an attack also what it hit ('shelled Kharkiv')."""
     clause = anchor.i if anchor.pos_ in ("VERB", "AUX") else _clause_verb(anchor)
     scored = []
     for mention in places:
@@ -132,7 +137,10 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
             continue
         rank = _clause_rank(anchor, clause, _clause_verb(mention.token))
         head = np_head(mention.token)
-        destination = visit and head.dep_ in ("pobj", "dobj") and head.head.lower_ in ("to", "visit", "visited", "visiting")
+        named_place = head.i == mention.token.i or head.lemma_.lower() in _PLACE_NOUNS  # not 'hosted the ministers of Egypt'
+        destination = named_place and (
+            (visit and head.dep_ == "pobj" and head.head.lower_ == "to") or (
+                (visit or struck) and head.dep_ == "dobj" and head.head.i == clause))
         if rank is not None and (mention.in_location_phrase or destination):
             foreign = bool(context) and mention.place.country not in context  # 'across the Nile' -> a town in India
             scored.append((foreign, rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
