@@ -184,6 +184,7 @@ def test_second_run_codes_only_the_three_new_items(scheduled: dict) -> None:
     assert new_ids == {"urn:fixture:5", "urn:fixture:6", "urn:fixture:7"}
     assert set(after["events"]["article_id"]) - set(before["events"]["article_id"]) <= new_ids
     assert after["events"].join(before["events"], on="event_id", how="semi").height == before["events"].height
+    assert after["events"]["event_id"].n_unique() == after["events"].height  # added articles, no duplicate event_id
     # the edited item 1 kept its first text: same guid means skip, not a clash reject
     first_hash = before["articles"].filter(article_id="urn:fixture:1")["content_hash"].to_list()
     assert after["articles"].filter(article_id="urn:fixture:1")["content_hash"].to_list() == first_hash
