@@ -134,8 +134,9 @@ class RunSummary:
             f"events: {events} new ({by_type}); rejects: {self.rejects} (see the rejects table)",
             f"tables: {self.lake}/{{{','.join(n for n in self.tables if n != 'duckdb')}}}/ (Parquet, hive-partitioned)",
             f"report: {self.report}", f"data docs: {self.data_docs}/{{events,articles}}/index.html",
-            f"query: duckdb -readonly {db} \"select event_type, count(*) from events group by 1\"",
-            f"   or: python -c \"import polars as pl; print(pl.read_parquet('{pattern}', hive_partitioning=True))\"",
+            f"query: .venv/bin/python -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
+            f".execute('select event_type, count(*) from events group by 1').fetchall())\"",
+            f"   or: .venv/bin/python -c \"import polars as pl; print(pl.read_parquet('{pattern}', hive_partitioning=True))\"",
         ]
         return "\n".join(lines)
 
