@@ -264,6 +264,10 @@ def _plural_subject(trigger: Trigger) -> bool:
 
 
 def _code_violence(mention, triggers, sent, context) -> bool:
+    crowd = set(load_cues()["crowd_words"])
+    scuffle = all(t.rule.id in ("mil.clash", "mil.attack", "mil.fight") for t in triggers)
+    if scuffle and any(t.lower_ in crowd for t in sent) and _cameo("military_incident", [], sent) == "190":
+        return False  # police clashing with protesters is a protest or riot; a drone strike on protesters is not
     casualties = find_casualties(sent.text)
     only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
     if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):

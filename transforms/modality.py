@@ -90,7 +90,10 @@ def is_one_of(token: Token, key: str) -> bool:
     return token.lemma_.lower() in forms or token.lower_ in forms
 
 
-def _verb_blocker(verb: Token, anchor_role: str) -> str:
+_PLAN_PREPS = {"for", "on", "about", "of", "to", "toward", "towards", "over", None}
+
+
+def _verb_blocker(verb: Token, anchor_role: str, prep: str | None = None) -> str:
     cues = load_cues()
     for child in verb.children:
         word = child.lower_
@@ -102,8 +105,8 @@ def _verb_blocker(verb: Token, anchor_role: str) -> str:
             return f"negated by '{child.text}'"
         if child.dep_ == "mark" and word in ("if", "unless", "whether"):
             return f"conditional '{child.text}'"
-    if anchor_role in ("dobj", "pobj", "xcomp") and is_one_of(verb, "intention_verbs"):
-        return f"object of '{verb.text}'"
+    if (anchor_role in ("dobj", "xcomp") or (anchor_role == "pobj" and prep in _PLAN_PREPS)) and is_one_of(verb, "intention_verbs"):
+        return f"object of '{verb.text}'"  # 'called for talks'; not 'discussed X during a meeting'
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     if anchor_role == "subject" and passive and is_one_of(verb, "intention_verbs"):
         return f"subject of passive '{verb.text}'"  # 'the visit had to be postponed'
@@ -152,13 +155,21 @@ def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, st
     if verb is None:
         return (False, reason) if reason else (True, "")
     role = "verb" if verb.i == anchor.i else _role_of(anchor, verb)
-    reason = _verb_blocker(verb, role) or _governing_blocker(verb)
+    reason = _verb_blocker(verb, role, _prep_to(anchor, verb)) or _governing_blocker(verb)
     if not reason and verb.lemma_ in _SEMI_MODALS and role == "subject":
         # 'the visit had to be postponed', 'the talks are expected to resume': the real verb is the complement
         complement = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in _CLAUSE_POS), None)
         if complement is not None and any(c.tag_ == "TO" for c in complement.children):
             reason = f"'{verb.text} to {complement.text}'"
     return (not reason), reason
+
+
+def _prep_to(anchor: Token, verb: Token) -> str | None:
+    """The preposition joining a noun trigger to its verb ('during' in 'discussed X during a meeting')."""
+    token = anchor
+    while token.head.i not in (verb.i, token.i):
+        token = token.head
+    return token.lower_ if token.dep_ == "prep" else None
 
 
 def _role_of(anchor: Token, verb: Token) -> str:
