@@ -183,6 +183,9 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
             return None
     elif not _code_participants(mention, primary, sent, context, visit):
         return None
+    elif cameo == "042" and mention.actor2 is None and mention.place and mention.place.country != mention.actor1.country:
+        host = mention.place.country  # 'Blinken arrived in Beijing for a visit': the host is where he went
+        mention.actor2 = Participant(country_name(host), host, "GOV", -1)
     return mention
 
 

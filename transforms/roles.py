@@ -122,6 +122,8 @@ def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention])
     attackers, targets = [], []
     for token, participant in _candidates(sent, mentions):
         head = np_head(token)
+        if head.dep_ == "conj" and head.head.dep_ != "conj":
+            head = np_head(head.head)  # 'Israel and Hezbollah exchanged fire': the second conjunct has the first's role
         role = _violent_role(head, violent)
         if role is None and token.dep_ in ("amod", "compound", "poss") and token.head.i in violent:
             role = "attacker"  # 'Russian missile strike', "Israel's air strike"

@@ -79,6 +79,11 @@ def match_quality(pred: dict, gold: dict) -> float | None:
         if not bounds[0] - _SLACK <= day <= bounds[1] + _SLACK:
             return None
         quality += 1.0 if bounds[0] <= day <= bounds[1] else 0.5
+    # ties go to the pair that also agrees on the toll and the country, so "best first" pairs like with like
+    if "fatalities" in gold and pred.get("fatalities") == gold["fatalities"]:
+        quality += 0.25
+    if gold.get("location_country") and pred.get("location_country") == gold["location_country"]:
+        quality += 0.25
     return quality
 
 
