@@ -132,6 +132,7 @@ _VIOLENCE = re.compile(
     r"grenades?|opened\s+fire|downed)\b", re.I
 )
 _JOINED = re.compile(r"\s*,?\s*(?:(?:and|while|with|as\s+well\s+as)\s+)?", re.I)
+_REGION_BEFORE = 80
 _CLAUSE_CUT = re.compile(
     r"[.;!?](?:\s|$)|,\s+(?:and|but|while|whereas|where|which|whose)\b|\b(?:while|whereas|but)\b", re.I
 )
@@ -240,7 +241,7 @@ def _tolls(text: str) -> list[_Found]:
 
 def _region(text: str, start: int, end: int, prev_end: int, next_start: int) -> str:
     """The clause around a mention, stopping at neighbouring mentions and clause breaks."""
-    before = _CLAUSE_CUT.split(text[min(prev_end, start):start])[-1]
+    before = _CLAUSE_CUT.split(text[min(prev_end, start):start])[-1][-_REGION_BEFORE:]  # a far "since" is another clause
     after = _CLAUSE_CUT.split(text[end:max(end, next_start)], maxsplit=1)[0]
     return before + text[start:end] + after
 
