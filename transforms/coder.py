@@ -124,6 +124,10 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
         return _violent(sent, trigger)
     if need == "casualties":
         return any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
+    if need == "aimed":  # 'fired rockets at the town'; not a test launch 'into the sea'
+        aimed = any(c.dep_ == "prep" and c.lower_ in ("at", "on", "against", "toward", "towards")
+                    and not any(o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in trigger.anchor.children)
+        return aimed or any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
     in_sentence = [m for m in context.mentions if sent.start <= m.start < sent.end]
     actor_tokens = {i for m in in_sentence for i in range(m.start, m.end)}
     if not _subject_is_human(trigger.anchor, actor_tokens):
