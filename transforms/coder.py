@@ -121,7 +121,7 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
     if need is None:
         return True
     if need == "violence_context":
-        return _violent(sent, trigger)
+        return _violent(sent, trigger, context.mentions)
     if need == "casualties":
         return any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
     if need == "aimed":  # 'fired rockets at the town'; not a test launch 'into the sea'
@@ -160,8 +160,11 @@ def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
     return True
 
 
-def _violent(sent: Span, trigger: Trigger) -> bool:
+def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool:
+    """Armed context: a violence word, or an armed actor by name ('the Houthis', 'Hezbollah')."""
     words = set(load_cues()["violence_words"])
+    if any(sent.start <= m.start < sent.end and m.sector in ("MIL", "REB") for m in mentions):
+        return True
     return any(t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
 
 
@@ -286,6 +289,8 @@ def _code_violence(mention, triggers, sent, context) -> bool:
     mention.injuries = total_injured(casualties)
     attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
     fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
+    if not attackers:
+        attackers = _speaker_as_attacker(triggers, sent, context.mentions)
     mention.actor1 = _with_country(attackers[0], fallback) if attackers else None
     mention.actor2 = _with_country(targets[0], fallback) if targets else None
     others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
@@ -309,6 +314,24 @@ def _running_toll(anchor) -> bool:
     active = not any(c.dep_ == "auxpass" for c in anchor.children)
     subject = next((c for c in anchor.children if c.dep_ == "nsubj"), None)
     return perfect and active and subject is not None and subject.lower_ in _TOLL_SUBJECTS
+
+
+def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> list[Participant]:
+    """'The Israeli army said it struck ...', 'the Houthis claimed responsibility for an attack': the speaker did it."""
+    for trigger in triggers:
+        anchor = trigger.anchor
+        pronoun = any(c.dep_ == "nsubj" and c.lower_ in ("it", "they", "we") for c in anchor.children)
+        claim = next((t for t in ancestors_path(anchor)[1:] if t.lemma_ == "claim"), None)
+        speaker_verb = claim if claim is not None else (anchor.head if pronoun else None)
+        subject = next((c for c in speaker_verb.children if c.dep_ == "nsubj"), None) if speaker_verb is not None else None
+        if subject is None:
+            continue
+        phrase = {t.i for t in subject.subtree}
+        found = [m for m in mentions if sent.start <= m.start < sent.end and m.start in phrase]
+        if found:
+            m = found[-1]  # 'Yemen's Houthis': the group, not the possessor
+            return [Participant(m.canonical_name, m.ref.country, m.sector, m.start)]
+    return []
 
 
 def _with_country(participant: Participant, fallback: str | None) -> Participant:
