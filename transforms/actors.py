@@ -27,7 +27,9 @@ SECTOR_NOUNS = {
     "GOV": {"president", "minister", "government", "delegation", "delegations", "official", "officials", "leader",
             "leaders", "ministry", "diplomat", "diplomats", "envoy", "ambassador", "chancellor", "king", "emir",
             "prince", "premier", "counterpart", "side", "authorities", "administration", "representative",
-            "representatives", "spokesman", "spokeswoman", "state", "secretary", "foreign", "cabinet", "parliament"},
+            "representatives", "spokesman", "spokeswoman", "state", "secretary", "foreign", "cabinet", "parliament",
+            "negotiator", "negotiators", "delegate", "delegates", "mediator", "mediators", "envoys", "ministers",
+            "counterparts", "presidents", "premiers", "chiefs", "heads"},
 }
 _SECTOR_OF_NOUN = {noun: sector for sector, nouns in SECTOR_NOUNS.items() for noun in nouns}
 _CASE_SENSITIVE_MAX = 4  # short aliases (US, UK, UN, ADF) must match case exactly: "us" is a pronoun
