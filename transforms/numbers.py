@@ -64,7 +64,7 @@ QUALIFIER = "(?:" + "|".join(
     re.escape(p).replace(r"\ ", r"\s+") for p in sorted(_QUALIFIER_OF, key=len, reverse=True)
 ) + r")\b"
 
-_RANGE = re.compile(rf"^(?:between\s+(.+?)\s+and\s+(.+)|(.+?)\s*(?:[-–]|\bto\b|\bor\b)\s*(.+))$")
+_RANGE = re.compile(r"^(?:between\s+(.+?)\s+and\s+(.+)|(.+?)\s*(?:[-–]|\bto\b|\bor\b)\s*(.+))$")
 _WORD_FULL = re.compile(rf"{WORD_NUMBER}", re.IGNORECASE)
 _DIGITS_FULL = re.compile(rf"([0-9]{{1,3}}(?:,[0-9]{{3}})+|[0-9]+(?:\.[0-9]+)?)(?:\s+({_MULT_RE}))?")
 
