@@ -10,11 +10,12 @@ from spacy.tokens import Doc, Span
 from schemas.codebook import load_cues, rules_version
 from transforms.actors import SECTOR_NOUNS, ActorMention, country_name, country_salience, find_actor_mentions
 from transforms.articles import Article
-from transforms.fatalities import find_casualties, total_injured, total_killed
+from transforms.fatalities import find_casualties
 from transforms.modality import realis
 from transforms.places import Place, resolve_place
-from transforms.roles import Participant, ancestors_path, attack_roles, is_location_phrase, participants
+from transforms.roles import Participant, ancestors_path, is_location_phrase, participants
 from transforms.triggers import Trigger, find_triggers
+from transforms.violence import code_violence, weapon_cameo
 from transforms.when import EventDate, resolve_date, sentence_dates
 from transforms.where import event_place, sentence_places
 
@@ -186,7 +187,7 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"
     if event_type == "military_incident":
-        if not _code_violence(mention, triggers, sent, context):
+        if not code_violence(mention, triggers, sent, context):
             return None
     elif not _code_participants(mention, primary, sent, context, visit):
         return None
@@ -199,10 +200,9 @@ def _code_group(index, sent, event_type, triggers, when, places, context) -> Eve
 def _cameo(event_type: str, triggers: list[Trigger], sent: Span) -> str:
     if event_type != "military_incident":
         return max(triggers, key=lambda t: (t.rule.cameo != "040", t.rule.confidence)).rule.cameo
-    lowered = sent.text.lower()
-    for group in load_cues()["weapon_cameo"]:
-        if any(word in lowered for word in group["words"]):
-            return group["cameo"]
+    weapon = weapon_cameo(sent)
+    if weapon is not None:
+        return weapon
     specific = [t.rule.cameo for t in triggers if t.rule.cameo != "190"]
     return specific[0] if specific else "190"
 
@@ -271,70 +271,3 @@ def _coordinated(sent: Span, first: int, second: int) -> bool:
 def _plural_subject(trigger: Trigger) -> bool:
     """'The two leaders met', 'both sides held talks': participants are named elsewhere in the article."""
     return any(t.lower_ in ("two", "both", "sides", "leaders", "delegations", "countries") for t in trigger.anchor.sent)
-
-
-def _code_violence(mention, triggers, sent, context) -> bool:
-    crowd = set(load_cues()["crowd_words"])
-    scuffle = all(t.rule.id in ("mil.clash", "mil.attack", "mil.fight") for t in triggers)
-    if scuffle and any(t.lower_ in crowd for t in sent) and _cameo("military_incident", [], sent) == "190":
-        return False  # police clashing with protesters is a protest or riot; a drone strike on protesters is not
-    casualties = find_casualties(sent.text)
-    only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
-    if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):
-        return False
-    if only_kill_words and any(_running_toll(t.anchor) for t in triggers):
-        return False
-    mention.fatalities = total_killed(casualties)
-    mention.victim_groups = [(c.count, c.who) for c in casualties if c.kind == "killed" and not (c.cumulative or c.disaster)]
-    mention.injuries = total_injured(casualties)
-    attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
-    fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
-    if not attackers:
-        attackers = _speaker_as_attacker(triggers, sent, context.mentions)
-    mention.actor1 = _with_country(attackers[0], fallback) if attackers else None
-    mention.actor2 = _with_country(targets[0], fallback) if targets else None
-    others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
-    if mention.actor2 is None and others:
-        mention.actor2 = others[0]  # 'Indian and Chinese troops clashed': both sides fought
-    if mention.actor1 is None and mention.actor2 is None:
-        if fallback is None:
-            return False
-        mention.actor2 = Participant(country_name(fallback), fallback, None, -1)
-        mention.confidence *= 0.8
-    mention.provenance["actors"] = "sentence roles"
-    return True
-
-
-_TOLL_SUBJECTS = {"it", "war", "conflict", "fighting", "violence", "crisis", "insurgency", "clashes", "hostilities"}
-
-
-def _running_toll(anchor) -> bool:
-    """'It has killed more than 13,000 people': a war's running toll in the present perfect, not one event."""
-    perfect = any(c.dep_ == "aux" and c.lower_ in ("has", "have") for c in anchor.children)
-    active = not any(c.dep_ == "auxpass" for c in anchor.children)
-    subject = next((c for c in anchor.children if c.dep_ == "nsubj"), None)
-    return perfect and active and subject is not None and subject.lower_ in _TOLL_SUBJECTS
-
-
-def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> list[Participant]:
-    """'The Israeli army said it struck ...', 'the Houthis claimed responsibility for an attack': the speaker did it."""
-    for trigger in triggers:
-        anchor = trigger.anchor
-        pronoun = any(c.dep_ == "nsubj" and c.lower_ in ("it", "they", "we") for c in anchor.children)
-        claim = next((t for t in ancestors_path(anchor)[1:] if t.lemma_ == "claim"), None)
-        speaker_verb = claim if claim is not None else (anchor.head if pronoun else None)
-        subject = next((c for c in speaker_verb.children if c.dep_ == "nsubj"), None) if speaker_verb is not None else None
-        if subject is None:
-            continue
-        phrase = {t.i for t in subject.subtree}
-        found = [m for m in mentions if sent.start <= m.start < sent.end and m.start in phrase]
-        if found:
-            m = found[-1]  # 'Yemen's Houthis': the group, not the possessor
-            return [Participant(m.canonical_name, m.ref.country, m.sector, m.start)]
-    return []
-
-
-def _with_country(participant: Participant, fallback: str | None) -> Participant:
-    if participant.country or fallback is None:
-        return participant
-    return Participant(f"{participant.text} ({country_name(fallback)})", fallback, participant.code_sector, participant.token_i)
