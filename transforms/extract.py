@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from schemas.dictionaries import load_countries
+from transforms.actors import country_name
 from transforms.articles import Article
 from transforms.coder import EventMention, code_article
-from schemas.dictionaries import load_countries
 from transforms.dedup import merge_mentions
-from transforms.places import Place, resolve_place
 from transforms.nlp import MAX_DOC_CHARS, parse_many
+from transforms.places import Place, resolve_place
 from transforms.records import event_record, mention_records
 from transforms.screen import Screened, article_sentence_indexes, reduced_doc, screen
 
@@ -62,13 +63,9 @@ def fill_cluster_places(clusters, context) -> None:
             first.place, first.place_text = salient, salient.name
             first.provenance["location"] = "most named place in the article"
         elif cluster.event_type == "military_incident" and first.actor2 is not None and first.actor2.country:
-            first.place = resolve_place(_country_name(first.actor2.country), [first.actor2.country])
+            first.place = resolve_place(country_name(first.actor2.country), [first.actor2.country])
             first.place_text = first.actor2.country
             first.provenance["location"] = "country of the side attacked (no place named)"
-
-
-def _country_name(iso3: str) -> str:
-    return next((c.name for c in load_countries() if c.iso3 == iso3), iso3)
 
 
 def _host_capital(cluster) -> Place | None:
