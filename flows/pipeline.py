@@ -17,6 +17,9 @@ def prefect_defaults() -> None:
 prefect_defaults()  # Prefect reads its settings when imported, so this must come first
 
 import json  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Iterable, Iterator  # noqa: E402
+from itertools import chain, islice  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
@@ -32,9 +35,12 @@ from flows import tasks as steps  # noqa: E402
 from flows.feeds import fetch_all, is_url, read_source, retryable  # noqa: E402
 from flows.lake import LakeBusyError, lake_lock, read_table  # noqa: E402
 from flows.report import render_report  # noqa: E402
-from flows.runners import code_all, make_task_runner  # noqa: E402
+from flows.runners import Progress, code_all, make_task_runner  # noqa: E402
+from flows.workers import CoderPool  # noqa: E402
 from flows.settings import FetchSettings, Settings  # noqa: E402
 from flows.warehouse import DB_FILE  # noqa: E402
+
+ROUND_ARTICLES = 2000  # articles sorted, coded, validated and written together: bounds memory on any input size
 
 
 def _transient_os_error(_task: object, _run: object, state: object) -> bool:
@@ -46,8 +52,8 @@ def _transient_os_error(_task: object, _run: object, state: object) -> bool:
 
 
 # NO_CACHE: inputs are articles and frames; hashing them for a cache key costs time and buys nothing
-ingest = task(name="ingest", retries=2, retry_delay_seconds=1, retry_condition_fn=_transient_os_error,
-              cache_policy=NO_CACHE)(steps.ingest)
+# reading happens while streaming (an unreadable file is a reject there); this sorts one round's items
+ingest = task(name="ingest", cache_policy=NO_CACHE)(steps.sort_items)
 code = task(name="code", cache_policy=NO_CACHE)(steps.code)
 validate = task(name="validate", cache_policy=NO_CACHE)(steps.check)
 write = task(name="write", cache_policy=NO_CACHE)(steps.write)
@@ -57,43 +63,85 @@ fetch_source = task(name="fetch-source", retries=2, retry_delay_seconds=5, retry
                     cache_policy=NO_CACHE)(read_source)
 
 
-def _ingest_all(inputs: list[str], lake: str, since: date | None, until: date | None,
-                fetch: FetchSettings) -> steps.Ingested:
-    """Fetch the URL inputs (one task each, failures become rejects), then ingest them with the files."""
-    urls = [i for i in inputs if is_url(i)]
-    known = set(read_table("articles", Path(lake))["article_id"]) if urls else set()
-    fetched = fetch_all(fetch_source, urls, known, fetch, since, until)
-    batch = ingest([i for i in inputs if not is_url(i)], lake, fetched.items, since, until)
-    # feed entries the lake already has, or outside the window, were skipped before any page fetch
-    batch.seen, batch.outside = batch.seen + fetched.seen, batch.outside + fetched.outside
-    batch.items += fetched.seen + fetched.outside
-    return batch
+def _rounds(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of up to size items; one empty list when there are none, so a run still writes its tables."""
+    iterator = iter(items)
+    first = list(islice(iterator, size))
+    yield first
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 @flow(name="eventpipe-run")
 def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, until: date | None = None,
-                       fetch: FetchSettings | None = None, batch_size: int = steps.ARTICLE_BATCH) -> dict:
-    """Code the articles in inputs (paths, feed or page URLs) into the lake; returns this run's counts and paths."""
+                       fetch: FetchSettings | None = None, batch_size: int = steps.ARTICLE_BATCH,
+                       workers: int = 1, round_size: int = ROUND_ARTICLES) -> dict:
+    """Code the articles in inputs (paths, feed or page URLs) into the lake; returns this run's counts and paths.
+
+    Inputs stream through in rounds of round_size articles: each round is sorted, coded, validated and written
+    before the next is read, so memory stays flat however big the inputs are and a crash loses at most a round."""
     run_id = str(flow_run.id or uuid.uuid4())
     now = steps.utc_now()
+    log = get_run_logger()
     # One lock for the whole run, not just the write: dedup reads the lake and must see what it writes over.
     with lake_lock(Path(lake)):
-        batch = _ingest_all(inputs, lake, since, until, fetch or FetchSettings())
-        runner = FlowRunContext.get().task_runner  # type: ignore[union-attr]
-        coded, failed = code_all(code, batch.accepted, batch_size, type(runner).__name__ == "DaskTaskRunner",
-                                 get_run_logger())
-        checked = validate(steps.assemble(batch, coded, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
-        paths = write(checked.tables, lake)
-        tables = checked.tables
-        counts = {"items": batch.items, "articles_new": tables["articles"].filter(status="coded").height,
-                  "articles_seen": batch.seen, "articles_repeated": batch.repeated, "articles_outside": batch.outside,
-                  "articles_rejected": tables["rejects"].filter(record_kind="article").height,
-                  "rejects": tables["rejects"].height, "events_by_type": steps.event_counts(tables["events"])}
+        urls = [i for i in inputs if is_url(i)]
+        known = set(read_table("articles", Path(lake))["article_id"]) if urls else set()
+        fetched = fetch_all(fetch_source, urls, known, fetch or FetchSettings(), since, until)
+        seen = steps.SeenArticles.from_lake(lake)
+        items = chain(steps.stream_inputs([i for i in inputs if not is_url(i)]), fetched.items)
+        distributed = type(FlowRunContext.get().task_runner).__name__ == "DaskTaskRunner"  # type: ignore[union-attr]
+        # feed entries the lake already has, or outside the window, were skipped before any page fetch
+        totals = RunTotals(items=fetched.seen + fetched.outside, seen=fetched.seen, outside=fetched.outside)
+        progress = Progress(None, log)
+        validation: list[dict] = []
+        with CoderPool(1 if distributed else workers, batch_size) as pool:
+            for round_items in _rounds(items, round_size):
+                batch = ingest(round_items, seen, since, until)
+                coded, failed = code_all(code, batch.accepted, batch_size, distributed, progress, pool)
+                checked = validate(steps.assemble(batch, coded, failed, run_id, now), run_id,
+                                   Path(lake) / steps.DOCS_DIR)
+                paths = write(checked.tables, lake)
+                totals.add(batch, checked.tables)
+                validation += checked.validation
+        progress.finish()
         run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
-                    "new articles": counts["articles_new"], "already ingested": batch.seen}
-        report_path = report(lake, checked.validation, run_info)
-    return counts | {"run_id": run_id, "tables": {k: str(v) for k, v in paths.items()}, "report": str(report_path),
-                     "data_docs": str(Path(lake) / steps.DOCS_DIR)}
+                    "new articles": totals.new, "already ingested": totals.seen}
+        report_path = report(lake, validation, run_info)
+    return totals.counts() | {"run_id": run_id, "tables": {k: str(v) for k, v in paths.items()},
+                              "report": str(report_path), "data_docs": str(Path(lake) / steps.DOCS_DIR)}
+
+
+@dataclass
+class RunTotals:
+    """A run's counts, added up over its rounds."""
+
+    items: int = 0
+    new: int = 0
+    seen: int = 0
+    repeated: int = 0
+    outside: int = 0
+    articles_rejected: int = 0
+    rejects: int = 0
+    events_by_type: Counter = field(default_factory=Counter)
+
+    def add(self, batch: steps.Ingested, tables: dict) -> None:
+        """Count one round."""
+        self.items += batch.items
+        self.new += tables["articles"].filter(status="coded").height
+        self.seen += batch.seen
+        self.repeated += batch.repeated
+        self.outside += batch.outside
+        self.articles_rejected += tables["rejects"].filter(record_kind="article").height
+        self.rejects += tables["rejects"].height
+        self.events_by_type.update(steps.event_counts(tables["events"]))
+
+    def counts(self) -> dict:
+        """The flow's result fields (RunSummary's names)."""
+        return {"items": self.items, "articles_new": self.new, "articles_seen": self.seen,
+                "articles_repeated": self.repeated, "articles_outside": self.outside,
+                "articles_rejected": self.articles_rejected, "rejects": self.rejects,
+                "events_by_type": dict(self.events_by_type)}
 
 
 @dataclass
@@ -170,7 +218,8 @@ def run_pipeline(inputs: list[Path | str], lake: Path, settings: Settings | None
     try:
         result = job([str(p) if is_url(str(p)) else str(Path(p).resolve()) for p in inputs], str(lake),
                      since=settings.window.since, until=settings.window.until, fetch=settings.fetch,
-                     batch_size=settings.runner.batch_size)
+                     batch_size=settings.runner.batch_size, workers=settings.runner.workers,
+                     round_size=settings.runner.round_size)
     except LakeBusyError:  # another run took the lock between ensure_idle and the flow
         raise LakeBusyError(busy_message(lake)) from None
     fields = {k: v for k, v in result.items() if k not in ("tables", "report", "data_docs")}

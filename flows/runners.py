@@ -8,7 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from flows.settings import RunnerSettings
+from flows.workers import CoderPool
 
+POOL_MIN_ARTICLES = 200  # a worker pool costs ~4 s to start (model load); fewer articles code faster in-process
 PROGRESS_EVERY_SECONDS = 30.0  # one progress line per this many seconds: visible on long runs, quiet on short ones
 
 
@@ -39,17 +41,19 @@ def local_cluster(**kwargs: Any) -> Any:
 
 
 class Progress:
-    """Logs articles/s and an ETA at most every `every` seconds, and always at the end."""
+    """Logs articles/s (and an ETA when the total is known) at most every `every` seconds, and at the end."""
 
-    def __init__(self, total: int, log: logging.Logger | logging.LoggerAdapter, every: float = PROGRESS_EVERY_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, total: int | None, log: logging.Logger | logging.LoggerAdapter,
+                 every: float = PROGRESS_EVERY_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
         self.total, self.done, self.log, self.every, self.clock = total, 0, log, every, clock
         self.started = self.last = clock()
 
     def line(self) -> str:
-        """'n/total articles coded, r articles/s, ETA s'."""
+        """'n/total articles coded, r articles/s, ETA s' ('n articles coded, r articles/s' on a stream)."""
         elapsed = max(self.clock() - self.started, 1e-9)
         rate = self.done / elapsed
+        if self.total is None:
+            return f"coded {self.done} articles, {rate:.1f} articles/s"
         eta = (self.total - self.done) / rate if rate else float("inf")
         return f"coded {self.done}/{self.total} articles, {rate:.1f} articles/s, ETA {eta:.0f} s"
 
@@ -57,8 +61,13 @@ class Progress:
         """Count n more coded articles; log when a period has passed or all are done."""
         self.done += n
         now = self.clock()
-        if now - self.last >= self.every or self.done >= self.total:
+        if now - self.last >= self.every or (self.total is not None and self.done >= self.total):
             self.last = now
+            self.log.info(self.line())
+
+    def finish(self) -> None:
+        """The closing line of a stream (a known total already logged it)."""
+        if self.total is None and self.done:
             self.log.info(self.line())
 
 
@@ -67,13 +76,13 @@ def batches(items: Sequence, size: int) -> list[Sequence]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: bool,
-             log: logging.Logger | logging.LoggerAdapter) -> tuple[list, list]:
-    """Run code_task per batch (submitted to the task runner when distributed, else in order); results in batch order."""
+def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: bool, progress: Progress,
+             pool: CoderPool | None = None) -> tuple[list, list]:
+    """Code articles in batches: as task-runner submissions when distributed, else through the local pool (worker
+    processes once there are enough articles to repay their start, else in this process); results in batch order."""
     from prefect.futures import as_completed
 
     parts = batches(articles, batch_size)
-    progress = Progress(len(articles), log)
     outputs: list[tuple[list, list] | None] = [None] * len(parts)
     if distributed:
         futures = [code_task.submit(part) for part in parts]
@@ -82,8 +91,12 @@ def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: b
             i = index[id(future)]
             outputs[i] = future.result()
             progress.update(len(parts[i]))
+    elif pool is not None and len(articles) >= POOL_MIN_ARTICLES:
+        for i, output in enumerate(pool.code(parts)):
+            outputs[i] = output
+            progress.update(len(parts[i]))
     else:
-        for i, part in enumerate(parts):  # one process: spaCy gains nothing from threads, so keep it sequential
+        for i, part in enumerate(parts):  # spaCy gains nothing from threads: sequential in this process
             outputs[i] = code_task(part)
             progress.update(len(part))
     coded = [r for out in outputs if out for r in out[0]]

@@ -48,8 +48,9 @@ class RunnerSettings(BaseModel):
 
     kind: Literal["local", "dask"] = "local"
     dask_address: str | None = None  # tcp://host:8786 of an existing scheduler; else a local cluster
-    workers: int = Field(2, ge=1, le=256)  # local Dask cluster size
+    workers: int = Field(2, ge=1, le=256)  # coding processes (local runner) or local Dask cluster size
     batch_size: int = Field(32, ge=1, le=10_000)  # articles per coding task: big enough to be real work
+    round_size: int = Field(2000, ge=1, le=1_000_000)  # articles per read-code-validate-write round
 
 
 class ScheduleSettings(BaseModel):

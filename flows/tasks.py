@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from flows.warehouse import DB_FILE, build_duckdb
 from schemas.dictionaries import load_actor_entries
 from schemas.tables import table
 from transforms.articles import Article
-from transforms.extract import ArticleEvents, extract_events
+from transforms.extract import ArticleEvents, code_batch
 from transforms.nlp import MAX_DOC_CHARS
 
 ARTICLE_BATCH = 32  # spaCy batch: big enough to amortise the pipeline, small enough to bound memory
@@ -97,35 +98,58 @@ def guess_language(text: str) -> str | None:
 
 def read_inputs(inputs: list[str]) -> list[Article | SourceReject]:
     """Every article or source reject in the inputs, in order."""
-    return [item for path in inputs for item in iter_inputs(Path(path))]
+    return list(stream_inputs(inputs))
 
 
-def dedup(items: list[Article], known: pl.DataFrame, result: Ingested) -> list[Article]:
-    """Drop articles the lake or this batch already has; returns the new ones, fills refusals and counts."""
-    by_id = dict(zip(known["article_id"], known["content_hash"], strict=True))
-    by_hash: dict[str, str] = {}
-    # a duplicate points at the coded original rather than at an earlier rejected duplicate
-    for aid, digest in known.sort("status").select("article_id", "content_hash").iter_rows():
-        by_hash.setdefault(digest, aid)
-    batch_ids: set[str] = set()
+def stream_inputs(inputs: list[str]) -> Iterator[Article | SourceReject]:
+    """The inputs' articles and source rejects one at a time, so a run over a big folder holds only a round."""
+    for path in inputs:
+        yield from iter_inputs(Path(path))
+
+
+@dataclass
+class SeenArticles:
+    """Article ids and content hashes the lake and this run already have; carried from round to round of a run."""
+
+    by_id: dict[str, str] = field(default_factory=dict)  # article_id -> content_hash
+    by_hash: dict[str, str] = field(default_factory=dict)  # content_hash -> the article_id it was first seen under
+    run_ids: set[str] = field(default_factory=set)  # ids met in this run's inputs
+
+    @classmethod
+    def from_lake(cls, lake: str | Path) -> SeenArticles:
+        """What the lake's articles table holds (ids and hashes only: a few dozen bytes per article)."""
+        return cls.from_frame(read_table("articles", Path(lake)).select("article_id", "content_hash", "status"))
+
+    @classmethod
+    def from_frame(cls, known: pl.DataFrame) -> SeenArticles:
+        """From article_id, content_hash and status columns."""
+        seen = cls(by_id=dict(zip(known["article_id"], known["content_hash"], strict=True)))
+        # a duplicate points at the coded original rather than at an earlier rejected duplicate
+        for aid, digest in known.sort("status").select("article_id", "content_hash").iter_rows():
+            seen.by_hash.setdefault(digest, aid)
+        return seen
+
+
+def dedup(items: list[Article], seen: SeenArticles, result: Ingested) -> list[Article]:
+    """Drop articles the lake or this run already has; returns the new ones, fills refusals and counts."""
     fresh = []
     for article in items:
         aid, digest = article.article_id, article.content_hash
-        if aid in by_id and by_id[aid] != digest:
-            result.clashes.append((article, f"article_id already used for other content ({by_id[aid]})"))
+        if aid in seen.by_id and seen.by_id[aid] != digest:
+            result.clashes.append((article, f"article_id already used for other content ({seen.by_id[aid]})"))
             continue
-        if aid in batch_ids or aid in by_id:
+        if aid in seen.run_ids or aid in seen.by_id:
             # counted once per run: the .txt and its JSONL twin are one article
-            result.repeated += aid in batch_ids
-            result.seen += aid not in batch_ids
-            batch_ids.add(aid)
+            result.repeated += aid in seen.run_ids
+            result.seen += aid not in seen.run_ids
+            seen.run_ids.add(aid)
             continue
-        by_id[aid] = digest
-        batch_ids.add(aid)
-        if digest in by_hash:
-            result.refused.append((article, f"duplicate of {by_hash[digest]}"))
+        seen.by_id[aid] = digest
+        seen.run_ids.add(aid)
+        if digest in seen.by_hash:
+            result.refused.append((article, f"duplicate of {seen.by_hash[digest]}"))
         else:
-            by_hash[digest] = aid
+            seen.by_hash[digest] = aid
             fresh.append(article)
     return fresh
 
@@ -139,12 +163,18 @@ def ingest(inputs: list[str], lake: str, fetched: list[Article | SourceReject] |
            since: date | None = None, until: date | None = None) -> Ingested:
     """Read the inputs (plus fetched items), keep the window, dedup, refuse undated and non-English articles."""
     items = read_inputs(inputs) + list(fetched or [])
+    return sort_items(items, SeenArticles.from_lake(lake), since, until)
+
+
+def sort_items(items: list[Article | SourceReject], seen: SeenArticles, since: date | None = None,
+               until: date | None = None) -> Ingested:
+    """One round of a run's items: keep the window, dedup against seen (which it updates), refuse undated,
+    future-dated and non-English articles."""
     result = Ingested(items=len(items), source_rejects=[i for i in items if isinstance(i, SourceReject)])
-    known = read_table("articles", Path(lake)).select("article_id", "content_hash", "status")
     articles = [i for i in items if isinstance(i, Article)]
     inside = [a for a in articles if in_window(a.published, since, until)]
     result.outside = len(articles) - len(inside)
-    for article in dedup(inside, known, result):
+    for article in dedup(inside, seen, result):
         if article.published is None:
             result.refused.append((article, "no publication date"))
         elif article.published > utc_now().date() + FUTURE_SLACK:
@@ -166,17 +196,8 @@ def warn_if_cut(article: Article) -> None:
 
 
 def code(articles: list[Article]) -> tuple[list[ArticleEvents], list[tuple[Article, str]]]:
-    """Code one batch; when the batch fails, code its articles one by one so only the bad one is lost."""
-    try:
-        return list(extract_events(articles, batch_size=ARTICLE_BATCH)), []
-    except Exception:  # noqa: BLE001 - any coder crash on one text must not sink the batch
-        results, failed = [], []
-        for article in articles:
-            try:
-                results.extend(extract_events([article]))
-            except Exception as error:  # noqa: BLE001
-                failed.append((article, f"coding failed: {type(error).__name__}: {error}"))
-        return results, failed
+    """Code one batch; an article the coder crashes on becomes a failure, the others are coded."""
+    return code_batch(articles, batch_size=ARTICLE_BATCH)
 
 
 def frame(rows: list[dict], table_name: str) -> pl.DataFrame:

@@ -203,11 +203,23 @@ def test_dedup_against_lake_and_batch() -> None:
     result = steps.Ingested()
     items = [article("a", "h1"), article("b", "h1"), article("a", "h2"), article("c", "h3"), article("c", "h3"),
              article("d", "h3")]
-    fresh = steps.dedup(items, known, result)
+    fresh = steps.dedup(items, steps.SeenArticles.from_frame(known), result)
     assert [a.article_id for a in fresh] == ["c"]
     assert [(a.article_id, why) for a, why in result.refused] == [("b", "duplicate of a"), ("d", "duplicate of c")]
     assert [a.article_id for a, _ in result.clashes] == ["a"]
     assert (result.seen, result.repeated) == (1, 1)
+
+
+def test_dedup_carries_across_rounds_of_a_run() -> None:
+    """A run over a big folder is sorted round by round: a later round must still see the earlier rounds' articles."""
+    seen = steps.SeenArticles.from_frame(pl.DataFrame(schema={"article_id": pl.String, "content_hash": pl.String,
+                                                               "status": pl.String}))
+    first, second = steps.Ingested(), steps.Ingested()
+    assert [a.article_id for a in steps.dedup([article("a", "h1"), article("b", "h2")], seen, first)] == ["a", "b"]
+    fresh = steps.dedup([article("a", "h1"), article("c", "h2"), article("d", "h4")], seen, second)
+    assert [a.article_id for a in fresh] == ["d"]
+    assert [(a.article_id, why) for a, why in second.refused] == [("c", "duplicate of b")]
+    assert (second.seen, second.repeated) == (0, 1)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -230,3 +242,31 @@ def test_reports_of_one_event_merge_across_articles(runs: dict) -> None:
     mentions = read_table("mentions", lake).filter(pl.col("event_id") == big["event_id"])
     assert sorted(mentions["article_id"].to_list()) == ["wire-a", "wire-b", "wire-c"]
     assert mentions["article_event_id"].n_unique() == 3
+
+
+def _stable(df: pl.DataFrame, name: str) -> pl.DataFrame:
+    """A table without the columns that name a run or its clock, in key order."""
+    volatile = [c for c, dtype in df.schema.items() if dtype == pl.Datetime or c == "run_id"]
+    return sorted_by_key(df, name).drop(volatile)
+
+
+@pytest.mark.flow
+def test_rounds_and_worker_processes_code_like_one_batch(runs: dict, tmp_path: Path, monkeypatch) -> None:
+    """Inputs streamed in rounds of 5 articles and coded in 2 worker processes give the one-round tables."""
+    from flows import runners
+    from flows.pipeline import run_pipeline
+    from flows.settings import RunnerSettings, Settings
+
+    from flows.workers import CoderPool
+
+    monkeypatch.setattr(runners, "POOL_MIN_ARTICLES", 1)  # use the pool even for a 5-article round
+    pooled: list[int] = []
+    code = CoderPool.code
+    monkeypatch.setattr(CoderPool, "code", lambda pool, parts: (pooled.append(pool.workers), code(pool, parts))[1])
+    summary = run_pipeline(runs["inputs"], tmp_path / "lake", Settings(runner=RunnerSettings(round_size=5, workers=2)))
+    assert len(pooled) >= 4 and set(pooled) == {2}  # several rounds, each coded by the 2-process pool
+    first = runs["first"]
+    assert (summary.articles_new, summary.events_by_type) == (first.articles_new, first.events_by_type)
+    for name in ("articles", "article_events", "events", "mentions"):
+        ours, theirs = read_table(name, summary.lake), runs["snapshot"].get(name, read_table(name, runs["lake"]))
+        assert _stable(ours, name).equals(_stable(theirs, name)), name

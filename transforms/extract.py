@@ -127,6 +127,20 @@ def extract_events(articles: Iterable[Article], batch_size: int = 64, *, screene
     yield from _extract_screened(chunk, batch_size)
 
 
+def code_batch(articles: list[Article], batch_size: int = 32) -> tuple[list[ArticleEvents], list[tuple[Article, str]]]:
+    """Code a batch; when it fails, code its articles one by one so only the bad one is lost (with the reason)."""
+    try:
+        return list(extract_events(articles, batch_size=batch_size)), []
+    except Exception:  # noqa: BLE001 - any coder crash on one text must not sink the batch
+        results, failed = [], []
+        for article in articles:
+            try:
+                results.extend(extract_events([article]))
+            except Exception as error:  # noqa: BLE001
+                failed.append((article, f"coding failed: {type(error).__name__}: {error}"))
+        return results, failed
+
+
 def _extract_screened(articles: list[Article], batch_size: int) -> Iterator[ArticleEvents]:
     screens = [screen(text_for_parsing(a)[:MAX_DOC_CHARS]) for a in articles]
     keeps = [_keep(s) for s in screens]

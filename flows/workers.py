@@ -1,0 +1,59 @@
+"""Coding in worker processes on one machine: each worker loads the spaCy model once, batches come back in input
+order, and only a few batches are in flight at a time, so memory does not grow with the run."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from transforms.articles import Article
+from transforms.extract import ArticleEvents, code_batch, extract_events
+from transforms.nlp import load_nlp
+
+Coded = tuple[list[ArticleEvents], list[tuple[Article, str]]]
+IN_FLIGHT_PER_WORKER = 2  # one batch being coded and one queued per worker keeps both cores busy
+
+
+def _load_worker() -> None:
+    """Runs once in each worker: model, matchers and gazetteer are loaded before the first batch arrives."""
+    load_nlp()
+    for _ in extract_events([]):
+        pass
+
+
+class CoderPool:
+    """A pool of coding processes; use as a context manager. workers=1 codes in this process (no pool)."""
+
+    def __init__(self, workers: int, batch_size: int = 32) -> None:
+        self.workers = workers
+        self.batch_size = batch_size
+        self._executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> CoderPool:
+        if self.workers > 1:
+            # spawn, not fork: the flow process runs threads (Prefect's event loop), and forking those can deadlock
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_load_worker)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+    def code(self, batches: Iterable[list[Article]]) -> Iterator[Coded]:
+        """(events, failures) per batch, in the order given."""
+        if self._executor is None:
+            for batch in batches:
+                yield code_batch(batch, self.batch_size)
+            return
+        window: deque[Future] = deque()
+        for batch in batches:
+            window.append(self._executor.submit(code_batch, batch, self.batch_size))
+            if len(window) >= self.workers * IN_FLIGHT_PER_WORKER:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
