@@ -1,82 +1,125 @@
 """Throughput of the coder against spaCy's full pipeline, measured in one process and one run, as ratios.
 
-Usage: python benchmarks/throughput.py [N_ARTICLES] [--no-flow]   (default 200; articles recombined from data/samples)
+Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,dev]
+  N articles (default 500) recombined by benchmarks/corpus.py; S = share of event articles (default 0.25; 1.0 is the
+  dense worst case); W = processes for the parallel figures (default 2, the cores of the reference machine).
 
-(a) spaCy's full pipeline over every article's whole text; (b) our coder: screen + parse of the candidate
-sentences + code (transforms.extract.extract_events); (c) the whole flow without Prefect: the steps of flows/tasks.py
-called directly (ingest checks skipped: code, assemble, Great Expectations check, Parquet/DuckDB write to a temp lake).
-Articles stream in batches, so peak memory should not grow with N. One-off loading (model, matchers, gazetteer) is
-done in a warm-up before any timing.
+(a)  spaCy's full stock pipeline over every article's whole text, one process: the baseline.
+(aW) the same with nlp.pipe(n_process=W): the baseline given the same cores as (bW).
+(b)  our coder alone: screen + parse of the candidate sentences + code (transforms.extract), one process.
+(bW) the coder in W worker processes (flows.workers.CoderPool, what the flow uses for big rounds).
+(c)  the whole flow: a real `eventpipe run` (Prefect flow: read, dedup, code with W workers, Great Expectations,
+     Parquet + DuckDB writes, report) over the corpus as a JSON Lines file, timed after a warm-up run has started
+     the Prefect server; then the same run again with no new articles (the rerun time).
+Peak memory: this process (ru_maxrss) and the largest child (worker processes, the Prefect server). Run one stage
+per process (--stages c) to see the flow's peak at a given N alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.corpus import batches, iter_corpus  # noqa: E402
+from benchmarks.corpus import DEFAULT_EVENT_SHARE, batches, iter_corpus, write_corpus  # noqa: E402
 from transforms.articles import Article  # noqa: E402
 from transforms.extract import extract_events  # noqa: E402
-from transforms.nlp import load_nlp  # noqa: E402
+from transforms.nlp import load_stock_nlp  # noqa: E402
 
 DEV_GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-SPACY_BATCH = 16
-FLOW_BATCH = 250  # articles per validate + write round in (c)
+SPACY_BATCH = 32
+POOL_BATCH = 32
 
 
-def peak_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest child so far (Linux reports KiB)."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
-def timed(label: str, run: Callable[[Iterator[Article]], None], n: int, words: int) -> tuple[float, float]:
-    """Run over a fresh stream of the corpus; print articles/s (wall), words/s, CPU seconds and peak memory;
-    return articles per wall second and per CPU second (CPU time is steadier when other jobs share the cores)."""
+def timed(label: str, run: Callable[[], None], n: int, words: int) -> float:
+    """Run once; print articles/s, words/s, wall and CPU seconds and peak memory; return articles per second."""
     start, cpu = time.perf_counter(), time.process_time()
-    run(iter_corpus(n))
+    run()
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"{label:<34} {n / seconds:7.1f} articles/s {words / seconds:7.0f} words/s  ({seconds:5.1f} s wall,"
-          f" {cpu:5.1f} s CPU)  peak {peak_mb():4.0f} MB")
-    return n / seconds, n / cpu
+    own, child = peak_mb()
+    print(f"{label:<40} {n / seconds:7.1f} articles/s {words / seconds:7.0f} words/s  ({seconds:6.1f} s wall,"
+          f" {cpu:6.1f} s CPU here)  peak {own:4.0f} MB here, {child:4.0f} MB largest child", flush=True)
+    return n / seconds
 
 
-def ratio(label: str, ours: tuple[float, float], base: tuple[float, float]) -> None:
-    """Print a speed ratio by wall clock and by CPU time."""
-    print(f"ratio {label}: {ours[0] / base[0]:.2f} (wall)  {ours[1] / base[1]:.2f} (CPU)")
+def ratio(label: str, ours: float, base: float) -> None:
+    print(f"ratio {label}: {ours / base:.2f}", flush=True)
 
 
-def full_spacy(articles: Iterator[Article]) -> None:
-    """(a) every token of every article through the whole pipeline."""
-    for _ in load_nlp().pipe((a.text for a in articles), batch_size=SPACY_BATCH):
-        pass
-
-
-def coder(screened: bool) -> Callable[[Iterator[Article]], None]:
-    """(b) the coder, with or without the screen."""
-    def run(articles: Iterator[Article]) -> None:
-        for _ in extract_events(articles, screened=screened):
+def full_spacy(n: int, share: float, processes: int = 1) -> Callable[[], None]:
+    """(a) every token of every article through the stock pipeline."""
+    def run() -> None:
+        texts = (a.text for a in iter_corpus(n, event_share=share))
+        for _ in load_stock_nlp_cached().pipe(texts, batch_size=SPACY_BATCH, n_process=processes):
             pass
     return run
 
 
-def whole_flow(articles: Iterator[Article]) -> None:
-    """(c) code, assemble, validate and write each batch like the flow does, minus Prefect and input reading."""
-    from flows import tasks as steps
+_STOCK = []
 
-    with tempfile.TemporaryDirectory() as lake:
-        for number, batch in enumerate(batches(articles, FLOW_BATCH)):
-            coded, failed = steps.code(batch)
-            tables = steps.assemble(steps.Ingested(accepted=batch), coded, failed, f"bench-{number}", steps.utc_now())
-            checked = steps.check(tables, f"bench-{number}", Path(lake) / steps.DOCS_DIR)
-            steps.write(checked.tables, lake)
+
+def load_stock_nlp_cached():
+    if not _STOCK:
+        _STOCK.append(load_stock_nlp())
+    return _STOCK[0]
+
+
+def coder(n: int, share: float, workers: int = 1) -> Callable[[], None]:
+    """(b) the coder in this process, or (bW) in a pool of worker processes (started before the clock)."""
+    from flows.workers import CoderPool
+
+    if workers == 1:
+        def run() -> None:
+            for _ in extract_events(iter_corpus(n, event_share=share)):
+                pass
+        return run
+    pool = CoderPool(workers, POOL_BATCH).__enter__()
+    for _ in pool.code([list(iter_corpus(workers * 2, seed=99, event_share=share))] * workers):
+        pass  # every worker has loaded its model before timing starts
+
+    def run_pool() -> None:
+        for _ in pool.code(batches(iter_corpus(n, event_share=share), POOL_BATCH)):
+            pass
+        pool.__exit__(None, None, None)
+    return run_pool
+
+
+def flow_runs(n: int, share: float, workers: int, words: int) -> None:
+    """(c) a real flow run over the corpus written as JSON Lines, after a warm-up run; then the no-news rerun."""
+    from flows.pipeline import run_pipeline
+    from flows.settings import RunnerSettings, Settings
+
+    settings = Settings(runner=RunnerSettings(workers=workers))
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_corpus(Path(tmp) / "in", n, event_share=share)
+        warm = Path(tmp) / "warm.jsonl"
+        warm.write_text(corpus.open(encoding="utf-8").readline(), encoding="utf-8")
+        started = time.perf_counter()
+        run_pipeline([warm], Path(tmp) / "warm_lake", settings)
+        print(f"(c) warm-up run (Prefect start-up, model load): {time.perf_counter() - started:.1f} s", flush=True)
+        summaries = []
+        rate = timed(f"(c) whole flow, {workers} workers", lambda: summaries.append(
+            run_pipeline([corpus], Path(tmp) / "lake", settings)), n, words)
+        events = sum(summaries[0].events_by_type.values())
+        print(f"    {summaries[0].articles_new} articles coded, {events} events", flush=True)
+        rerun = run_pipeline([corpus], Path(tmp) / "lake", settings)
+        print(f"(c) rerun with no new articles: {rerun.seconds:.1f} s ({rerun.articles_seen} already ingested)",
+              flush=True)
+        return rate
 
 
 def dev_scores() -> str:
@@ -99,24 +142,37 @@ def dev_scores() -> str:
 
 
 def main() -> None:
-    """Print (a), (b), (c), the ratios, peak memory and the dev scores."""
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    n = int(args[0]) if args else 200
-    words = sum(len(a.text.split()) for a in iter_corpus(n))
-    nlp = load_nlp()
-    nlp("warm up")
-    for _ in extract_events(iter_corpus(5)):  # loads matchers and the gazetteer outside the timings
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=500)
+    parser.add_argument("--share", type=float, default=DEFAULT_EVENT_SHARE)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stages", default="a,b,c,dev")
+    args = parser.parse_args()
+    stages = set(args.stages.split(","))
+    n, share, w = args.n, args.share, args.workers
+    words = sum(len(a.text.split()) for a in iter_corpus(n, event_share=share))
+    load_stock_nlp_cached()("warm up")
+    for _ in extract_events(iter_corpus(5)):  # loads the model, matchers and gazetteer outside the timings
         pass
-    print(f"{n} articles, {words / n:.0f} words each on average; one process; peak memory is cumulative")
-    base = timed("(a) spaCy full pipeline", full_spacy, n, words)
-    ours = timed("(b) coder (screen + parse + code)", coder(True), n, words)
-    plain = timed("(b0) coder without screen", coder(False), n, words)
-    ratio("(b)/(a)", ours, base)
-    ratio("(b0)/(a)", plain, base)
-    if "--no-flow" not in sys.argv:
-        flow = timed("(c) whole flow, no Prefect", whole_flow, n, words)
-        ratio("(c)/(a)", flow, base)
-    print(dev_scores())
+    print(f"{n} articles ({share:.0%} event articles), {words / n:.0f} words each on average; "
+          f"{w} processes for the parallel figures", flush=True)
+    rates = {}
+    if "a" in stages:
+        rates["a"] = timed("(a) spaCy full pipeline, 1 process", full_spacy(n, share), n, words)
+        if w > 1:
+            rates["aW"] = timed(f"(aW) spaCy full pipeline, n_process={w}", full_spacy(n, share, w), n, words)
+    if "b" in stages:
+        rates["b"] = timed("(b) coder, 1 process", coder(n, share), n, words)
+        if w > 1:
+            rates["bW"] = timed(f"(bW) coder, {w} worker processes", coder(n, share, w), n, words)
+    if "c" in stages:
+        rates["c"] = flow_runs(n, share, w, words)
+    for label, ours, base in (("(b)/(a)", "b", "a"), (f"(bW)/(aW), both on {w} processes", "bW", "aW"),
+                              ("(bW)/(a)", "bW", "a"), ("(c)/(a)", "c", "a"), ("(c)/(bW)", "c", "bW")):
+        if ours in rates and base in rates:
+            ratio(label, rates[ours], rates[base])
+    if "dev" in stages:
+        print(dev_scores())
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -22,18 +23,14 @@ def samples() -> list[Article]:
     return [a for a in iter_inputs(SAMPLES) if isinstance(a, Article)]
 
 
-def test_every_trigger_sentence_is_a_candidate(samples) -> None:
-    """Each trigger the full pipeline matches lies in a sentence the screen keeps."""
-    nlp = load_nlp()
-    matched = 0
-    for article in samples:
-        text = text_for_parsing(article)
-        screened = screen(text)
-        for trigger in find_triggers(nlp(text)):
-            matched += 1
-            index = screened.sentence_index(trigger.anchor.idx)
-            assert index in screened.candidates, f"{article.article_id}: {trigger.rule.id} {trigger.span.text!r} screened out"
-    assert matched > 20  # the samples do hold triggers, so the loop checked something
+def test_trigger_sentences_need_a_participant_or_a_toll() -> None:
+    """A trigger word alone is not enough: someone who could take part must be named (or a toll, for incidents)."""
+    text = ("Shares in the carmaker were hit hard on Monday. The two presidents met in Dushanbe on Monday. "
+            "They spoke again by phone on Friday. A car bomb exploded near the market, killing 12. "
+            "The striker hit the post twice before half-time.")
+    screened = screen(text)
+    assert len(screened.sentences) == 5
+    assert screened.candidates == (1, 2, 3)
 
 
 def test_irrelevant_sentences_are_dropped() -> None:
@@ -92,3 +89,9 @@ def test_screen_changes_no_event_on_the_samples(samples) -> None:
     full = sorted(key(e) for r in extract_events(samples, screened=False) for e in r.events)
     fast = sorted(key(e) for r in extract_events(samples) for e in r.events)
     assert full and fast == full
+    general = [a for a in iter_inputs(SAMPLES.parent / "general") if isinstance(a, Article)]
+    # on event-free news the screen may only remove (false) events, never add one
+    def counts(screened: bool) -> Counter:
+        return Counter((e["article_id"], e["event_type"]) for r in extract_events(general, screened=screened) for e in r.events)
+
+    assert not counts(True) - counts(False)

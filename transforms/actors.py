@@ -112,7 +112,7 @@ def _lexicon() -> dict[str, list[tuple[ActorRef, object]]]:
 
 
 @cache
-def _matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
+def matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
     nlp = load_nlp()
     exact, lower = PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER")
     for surface in _lexicon():
@@ -147,7 +147,7 @@ def sector_of(span: Span, ref: ActorRef) -> str | None:
 
 def find_actor_mentions(doc: Doc, day: date | None) -> list[ActorMention]:
     """Every dictionary actor in doc, longest match first, resolved for the publication day."""
-    exact, lower = _matchers()
+    exact, lower = matchers()
     spans = [doc[s:e] for _, s, e in [*exact(doc), *lower(doc)]]
     mentions = []
     lexicon = _lexicon()

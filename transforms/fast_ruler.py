@@ -10,7 +10,7 @@ tests/test_fast_ruler.py compares every token attribute against the stock pipeli
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import MORPH, POS, TAG
+from spacy.attrs import LOWER, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
@@ -44,11 +44,19 @@ class FastAttributeRuler:
             if "MORPH" in rule["attrs"]:
                 self.morph_by_tag[tag] = vocab.morphology.add(rule["attrs"]["MORPH"])
         self.matcher = Matcher(vocab, validate=False)
-        self.rules: dict[int, tuple[dict, int]] = {}
-        for order in range(split, len(rules)):  # the stock component's own normalised attributes and indexes
+        self.rules: dict[int, tuple[dict, int, int]] = {}
+        self.by_word: dict[tuple[int, int | None], list[int]] = {}  # (LOWER, TAG or None) -> rule orders
+        self.attrs = {order: (stock.attrs[order], stock.indices[order]) for order in range(split, len(rules))}
+        for order in range(split, len(rules)):
+            keys = _word_keys(rules[order]["patterns"], vocab)
+            if keys is not None:  # one-token word rules ('the' as DT, 'was' as VBD) are dict lookups
+                for key in keys:
+                    self.by_word.setdefault(key, []).append(order)
+                continue
             key = vocab.strings.add(f"fast_attribute_ruler:{order:04d}")
             self.matcher.add(key, rules[order]["patterns"])
             self.rules[key] = (stock.attrs[order], stock.indices[order], order)
+        self.words = numpy.array(sorted({lower for lower, _ in self.by_word}), dtype=numpy.uint64)
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
@@ -70,10 +78,39 @@ class FastAttributeRuler:
         doc.from_array([POS, MORPH], values)
 
     def _apply_exceptions(self, doc: Doc) -> None:
-        matches = sorted((self.rules[key][2], key, start, end) for key, start, end in self.matcher(doc, allow_missing=True))
-        for _, key, start, end in matches:
-            attrs, index, _ = self.rules[key]
+        """Every rule match, applied in rule order (then position), exactly as the stock component does."""
+        matches = [(self.rules[key][2], start, end) for key, start, end in self.matcher(doc, allow_missing=True)]
+        lowers, tags = doc.to_array([LOWER, TAG]).T
+        for i in numpy.flatnonzero(numpy.isin(lowers, self.words)):
+            lower, tag = int(lowers[i]), int(tags[i])
+            for order in self.by_word.get((lower, tag), []) + self.by_word.get((lower, None), []):
+                matches.append((order, int(i), int(i) + 1))
+        for order, start, end in sorted(matches):
+            attrs, index = self.attrs[order]
             set_token_attrs(Span(doc, start, end)[index], attrs)
+
+
+def _word_keys(patterns: list, vocab) -> list[tuple[int, int | None]] | None:
+    """(LOWER, TAG) keys of a rule whose every pattern is one token constrained only by LOWER and maybe TAG (plain
+    values or IN lists); None for any other rule (DEP, REGEX, NOT_IN, IS_SPACE, several tokens)."""
+    keys = []
+    for pattern in patterns:
+        if len(pattern) != 1 or "LOWER" not in pattern[0] or not set(pattern[0]) <= {"LOWER", "TAG"}:
+            return None
+        values = {name: _plain_values(spec) for name, spec in pattern[0].items()}
+        if any(v is None for v in values.values()):
+            return None
+        tags = values.get("TAG", [None])
+        keys += [(vocab.strings.add(w), None if t is None else vocab.strings.add(t)) for w in values["LOWER"] for t in tags]
+    return keys
+
+
+def _plain_values(spec: object) -> list[str] | None:
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, dict) and set(spec) == {"IN"}:
+        return list(spec["IN"])
+    return None
 
 
 @Language.factory("fast_attribute_ruler")

@@ -11,12 +11,17 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from schemas.codebook import TriggerRule, load_trigger_rules
+from transforms.actors import SECTOR_NOUNS
+from transforms.actors import matchers as actor_matchers
 from transforms.nlp import load_nlp
 
 _OPTIONAL_OPS = {"?", "*", "!"}  # a pattern token with one of these may be absent, so it cannot be required
 _BLANK = " "
 _SENTENCE_ENDS = {".", "!", "?", "...", "…"}
 _LEMMA_POS = ("noun", "verb", "adj", "adv")
+PARTY_WORDS = {"he", "she", "they", "we", "both", "sides", "parties", "both sides", "the two"}
+TOLL_WORDS = {"dead", "killed", "killing", "wounded", "wounding", "injured", "injuring", "casualties", "toll",
+              "bodies", "died", "dozens", "scores", "hundreds"}
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,10 @@ def split_sentences(doc: Doc) -> list[tuple[int, int]]:
 
 
 def screen(text: str) -> Screened:
-    """Tokenize (no tagger, parser or NER), split sentences, and flag those where some rule finds all its words."""
+    """Tokenize (no tagger, parser or NER), split sentences, and flag those where some rule finds all its words and
+    the sentence names someone who could take part: an actor of the dictionaries, a word for one ('troops',
+    'officials', 'leaders'), or a pronoun standing for one; an armed-incident rule also passes on a number or a
+    casualty word ('killing 12', 'dead'), since incident reports often name no side."""
     matcher, keys, needed = _screen_matcher()
     doc = load_nlp().make_doc(text)
     sentences = split_sentences(doc)
@@ -138,9 +146,36 @@ def screen(text: str) -> Screened:
     for key, start, _ in matcher(doc):
         rule_slot = keys[key]
         found.setdefault(_index(starts, doc[start].idx), set()).add(rule_slot)
-    candidates = tuple(i for i, hits in sorted(found.items())
-                       if any(sum(1 for r, _ in hits if r == rule) == n for rule, n in enumerate(needed) if n))
+    complete = {i: {rule for rule, n in enumerate(needed) if n and sum(1 for r, _ in hits if r == rule) == n}
+                for i, hits in found.items()}
+    party, toll = _cues(doc, starts)
+    incident_rules = _incident_rules()
+    candidates = tuple(i for i, rules in sorted(complete.items())
+                       if rules and (i in party or (i in toll and rules & incident_rules)))
     return Screened(text, tuple(sentences), candidates, doc)
+
+
+@cache
+def _incident_rules() -> frozenset[int]:
+    return frozenset(r for r, rule in enumerate(load_trigger_rules()) if rule.event_type == "military_incident")
+
+
+@cache
+def _party_matcher() -> PhraseMatcher:
+    """Words that stand for a participant: the actor dictionary's sector nouns and pronouns."""
+    nlp = load_nlp()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    words = {w for nouns in SECTOR_NOUNS.values() for w in nouns} | PARTY_WORDS
+    matcher.add("party", [nlp.make_doc(w) for w in sorted(words)])
+    return matcher
+
+
+def _cues(doc: Doc, starts: list[int]) -> tuple[set[int], set[int]]:
+    """Sentences naming a possible participant, and sentences with a number or a casualty word."""
+    exact, lower = actor_matchers()
+    party = {_index(starts, doc[start].idx) for m in (exact, lower, _party_matcher()) for _, start, _ in m(doc)}
+    toll = {_index(starts, t.idx) for t in doc if t.like_num or t.lower_ in TOLL_WORDS}
+    return party, toll
 
 
 def _index(starts: list[int], char: int) -> int:
