@@ -8,12 +8,24 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from schemas.codebook import load_cues, rules_version
-from transforms.actors import SECTOR_NOUNS, ActorMention, country_name, country_salience, find_actor_mentions
+from transforms.actors import (
+    SECTOR_NOUNS,
+    ActorMention,
+    country_name,
+    country_salience,
+    find_actor_mentions,
+)
 from transforms.articles import Article
 from transforms.fatalities import find_casualties
 from transforms.modality import realis
+from transforms.not_events import counted_trend, idle_generic_incident, private_contact
 from transforms.places import Place, resolve_place
-from transforms.roles import Participant, ancestors_path, is_location_phrase, participants
+from transforms.roles import (
+    Participant,
+    ancestors_path,
+    is_location_phrase,
+    participants,
+)
 from transforms.triggers import Trigger, find_triggers
 from transforms.violence import code_violence, weapon_cameo
 from transforms.when import EventDate, resolve_date, sentence_dates
@@ -81,7 +93,8 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     groups: dict[str, list[Trigger]] = {}
     for trigger in find_triggers(sent):
         happened, _ = realis(trigger.anchor, tuple(trigger.span))
-        if happened and _requirement_met(trigger, sent, context):
+        if (happened and _requirement_met(trigger, sent, context) and not private_contact(trigger, context)
+                and not counted_trend(trigger)):
             groups.setdefault(trigger.event_type, []).append(trigger)
     phone_anchors = [t.anchor.i for t in groups.get("phone_call", [])]
     if phone_anchors and "meeting" in groups:
@@ -93,7 +106,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     for event_type, triggers in groups.items():
         for when, dated in _split_by_date(triggers, found, context.published):
             mention = _code_group(index, sent, event_type, dated, when, places, context)
-            if mention is not None:
+            if mention is not None and not idle_generic_incident(mention, dated):
                 coded.append(mention)
                 if mention.also_with is not None:
                     coded.append(replace(mention, actor2=mention.also_with, also_with=None, provenance=dict(mention.provenance)))

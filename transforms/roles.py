@@ -144,6 +144,8 @@ def _candidates(sent: Span, mentions: list[ActorMention]) -> list[tuple[Token, P
             covered |= {np_head(root).i, *range(m.start, m.end)}
     for token in sent:
         sector = _GENERIC_NOUNS.get(token.lower_)
-        if sector and token.pos_ == "NOUN" and token.i not in covered:
+        # 'gale-force winds', 'task-force report': the tail of a hyphenated modifier names no participant
+        hyphenated = token.i > sent.start and token.nbor(-1).text == "-" and not token.nbor(-1).whitespace_
+        if sector and token.pos_ == "NOUN" and token.i not in covered and not hyphenated:
             found.append((token, Participant(token.text, None, sector, token.i)))
     return found

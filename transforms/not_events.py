@@ -1,0 +1,49 @@
+"""What looks like a political event but is not: contacts between private parties, statistics, generic verbs.
+
+Learned from hard negatives (data/general: strikes at factories, talks with unions, shares that were hit); each
+check is general English usage, not a list of sentences.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from schemas.codebook import load_cues
+from transforms.triggers import Trigger
+
+if TYPE_CHECKING:
+    from transforms.coder import ArticleContext, EventMention
+
+GENERIC_VIOLENCE_LEMMAS = {"hit", "kill", "die"}  # also said of shares, storms, games and the sick
+
+
+def idle_generic_incident(mention: EventMention, triggers: list[Trigger]) -> bool:
+    """'Shares were hit', 'killed off the game', 'died': an incident resting only on a generic verb, with no attacker,
+    nobody killed or hurt by number, is too weak to code (a real report names a side or a toll)."""
+    return (mention.event_type == "military_incident" and mention.actor1 is None and mention.fatalities is None
+            and mention.injuries is None
+            and all(len(t.span) == 1 and t.anchor.lemma_.lower() in GENERIC_VIOLENCE_LEMMAS for t in triggers))
+
+
+def counted_trend(trigger: Trigger) -> bool:
+    """'Visits from the US rose 20 percent', 'attacks fell': a count going up or down is a statistic, not an event."""
+    anchor = trigger.anchor
+    return (anchor.pos_ == "NOUN" and anchor.dep_ in ("nsubj", "nsubjpass")
+            and anchor.head.lemma_.lower() in set(load_cues()["trend_verbs"]))
+
+
+def private_contact(trigger: Trigger, context: ArticleContext) -> bool:
+    """'The company was in talks with the union', 'meetings with parents': a contact whose named party is a firm,
+    a union or members of the public is not a political meeting or call (unless that word is part of an actor's name)."""
+    if trigger.event_type not in ("meeting", "phone_call"):
+        return False
+    private = set(load_cues()["private_parties"])
+    anchor = trigger.anchor
+    heads = [anchor]
+    if anchor.dep_ in ("pobj", "dobj", "attr") and anchor.head.pos_ in ("ADP", "VERB", "AUX"):
+        heads.append(anchor.head.head if anchor.dep_ == "pobj" else anchor.head)  # 'was in talks', 'held talks'
+    parties = [c for h in heads for c in h.children if c.dep_ in ("nsubj", "nsubjpass", "poss", "dobj")]
+    parties += [o for c in anchor.children if c.dep_ == "prep" and c.lower_ in ("with", "between") for o in c.children
+                if o.dep_ == "pobj"]
+    named = {i for m in context.mentions for i in range(m.start, m.end)}
+    return any(p.lemma_.lower() in private or p.lower_ in private for p in parties if p.i not in named)
