@@ -174,7 +174,7 @@ def _cues(doc: Doc, starts: list[int]) -> tuple[set[int], set[int]]:
     """Sentences naming a possible participant, and sentences with a number or a casualty word."""
     exact, lower = actor_matchers()
     party = {_index(starts, doc[start].idx) for m in (exact, lower, _party_matcher()) for _, start, _ in m(doc)}
-    toll = {_index(starts, t.idx) for t in doc if t.like_num or t.lower_ in TOLL_WORDS}
+    toll = {_index(starts, t.idx) for t in doc if t.lower_ in TOLL_WORDS}
     return party, toll
 
 
