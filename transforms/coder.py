@@ -28,6 +28,7 @@ from transforms.roles import (
 )
 from transforms.triggers import Trigger, find_triggers
 from transforms.violence import code_violence, weapon_cameo
+from transforms.visits import split_by_destination, visit_sides
 from transforms.when import EventDate, resolve_date, sentence_dates
 from transforms.where import event_place, sentence_places
 
@@ -105,59 +106,17 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     coded = []
     for event_type, triggers in groups.items():
         for when, dated in _split_by_date(triggers, found, context.published):
-            parts = _split_by_destination(dated, places, context) if event_type == "meeting" else [(dated, None)]
+            parts = split_by_destination(dated, places, context) if event_type == "meeting" else [(dated, None)]
             for part, destination in parts:
                 mention = _code_group(index, sent, event_type, part, when, places, context, destination)
                 if mention is not None and destination is not None:
-                    _visit_sides(mention, destination.place.country, {d.place.country for _, d in parts} - {destination.place.country})
+                    visit_sides(mention, destination.place.country, {d.place.country for _, d in parts} - {destination.place.country})
                 if mention is None or idle_generic_incident(mention, part):
                     continue
                 coded.append(mention)
                 if mention.also_with is not None:
                     coded.append(replace(mention, actor2=mention.also_with, also_with=None, provenance=dict(mention.provenance)))
     return coded
-
-
-def _split_by_destination(triggers: list[Trigger], places, context: ArticleContext) -> list[tuple[list[Trigger], object]]:
-    """'his visit to New Delhi during his trips to Pakistan and Afghanistan': visits to different countries are
-    different events. Returns (triggers, destination) groups; other triggers join the first group, whose destination
-    is left to the usual place rules."""
-    own: list[tuple[Trigger, object]] = []
-    rest = []
-    for trigger in triggers:
-        spots = _own_destinations(trigger, places) if trigger.rule.cameo == "042" else []
-        own += [(trigger, spot) for spot in spots]
-        if not spots:
-            rest.append(trigger)
-    if len({spot.place.country for _, spot in own}) < 2:
-        return [(triggers, None)]
-    groups: dict[str, tuple[list[Trigger], object]] = {}
-    for trigger, spot in own:
-        groups.setdefault(spot.place.country, ([], spot))[0].append(trigger)
-    first = next(iter(groups.values()))
-    first[0].extend(rest)
-    return list(groups.values())
-
-
-def _visit_sides(mention: EventMention, host: str, other_hosts: set[str]) -> None:
-    """One of several visits in a sentence: the visitor (a side that is no host of these visits) meets the host."""
-    sides = [p for p in (mention.actor1, mention.actor2) if p is not None and p.country not in other_hosts]
-    visitor = next((p for p in sides if p.country != host), None)
-    if visitor is None:
-        return
-    met = next((p for p in sides if p.country == host), None)
-    mention.actor1, mention.actor2 = visitor, met or Participant(country_name(host), host, "GOV", -1)
-
-
-def _own_destinations(trigger: Trigger, places) -> list:
-    """Places a visit trigger itself goes to: 'trip to X (and Y)', 'visited X (and Y)'."""
-    anchor = trigger.anchor
-    heads = [o for c in anchor.children if c.dep_ == "prep" and c.lower_ == "to" for o in c.children if o.dep_ == "pobj"]
-    if anchor.pos_ == "VERB":
-        heads += [c for c in anchor.children if c.dep_ == "dobj"]
-    heads += [c for h in heads for c in h.conjuncts]
-    by_token = {p.token.i: p for p in places}
-    return [by_token[h.i] for h in heads if h.i in by_token]
 
 
 def _split_by_date(triggers: list[Trigger], found, published) -> list[tuple[EventDate, list[Trigger]]]:
