@@ -106,7 +106,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
     coded = []
     for event_type, triggers in groups.items():
         for when, dated in _split_by_date(triggers, found, context.published):
-            parts = split_by_destination(dated, places, context) if event_type == "meeting" else [(dated, None)]
+            parts = split_by_destination(dated, places) if event_type == "meeting" else [(dated, None)]
             for part, destination in parts:
                 mention = _code_group(index, sent, event_type, part, when, places, context, destination)
                 if mention is not None and destination is not None:

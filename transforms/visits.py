@@ -10,9 +10,10 @@ from transforms.roles import Participant
 from transforms.triggers import Trigger
 
 if TYPE_CHECKING:
-    from transforms.coder import ArticleContext, EventMention
+    from transforms.coder import EventMention
 
-def split_by_destination(triggers: list[Trigger], places, context: ArticleContext) -> list[tuple[list[Trigger], object]]:
+
+def split_by_destination(triggers: list[Trigger], places: list) -> list[tuple[list[Trigger], object]]:
     """'his visit to New Delhi during his trips to Pakistan and Afghanistan': visits to different countries are
     different events. Returns (triggers, destination) groups; other triggers join the first group, whose destination
     is left to the usual place rules."""
