@@ -121,8 +121,11 @@ def add_arguments(parser: Any, serve: bool = False) -> None:
     parser.add_argument("--fetch-pages", action="store_true", default=None, help="feed items: fetch the linked page")
     parser.add_argument("--runner", choices=["local", "dask"], help="where coding tasks run (default local)")
     parser.add_argument("--dask-address", help="scheduler of an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    parser.add_argument("--workers", type=int, help="worker processes of a local Dask cluster (default 2)")
+    parser.add_argument("--workers", type=int, help="coding processes: a local pool once a round has 200+ articles, "
+                        "or the size of a local Dask cluster (default 2)")
     parser.add_argument("--batch-size", type=int, help="articles per coding task (default 32)")
+    parser.add_argument("--round-size", type=int, help="articles read, coded, validated and written together "
+                        "(default 2000; bounds memory)")
     if serve:
         parser.add_argument("--cron", help='schedule, e.g. "*/15 * * * *" (default: schedule.cron in the config)')
         parser.add_argument("--name", help="deployment name (default eventpipe-scheduled)")
@@ -135,7 +138,7 @@ def settings_from_args(args: Any) -> Settings:
         "fetch": {"fetch_pages": args.fetch_pages},
         "window": {"since": args.since, "until": args.until},
         "runner": {"kind": args.runner, "dask_address": args.dask_address, "workers": args.workers,
-                   "batch_size": args.batch_size},
+                   "batch_size": args.batch_size, "round_size": args.round_size},
         "schedule": {"cron": getattr(args, "cron", None), "name": getattr(args, "name", None)},
     }
     return load_settings(args.config, overrides)

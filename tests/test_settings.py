@@ -37,13 +37,15 @@ def test_environment_beats_file_and_command_line_beats_both(monkeypatch: pytest.
     config.write_text(TOML, encoding="utf-8")
     monkeypatch.setenv("EVENTPIPE_RUNNER__WORKERS", "5")
     monkeypatch.setenv("EVENTPIPE_LAKE", "/tmp/from-env")
-    args = build_parser().parse_args(["run", "--config", str(config), "--lake", "/tmp/from-cli", "--batch-size", "8"])
+    args = build_parser().parse_args(["run", "--config", str(config), "--lake", "/tmp/from-cli", "--batch-size", "8",
+                                      "--round-size", "500"])
     settings = settings_from_args(args)
     assert settings.sources == ["https://example.org/feed.xml", "data/samples"]  # file
     assert settings.runner.kind == "dask" and settings.window.since == date(2024, 1, 1)  # file
     assert settings.fetch.timeout_seconds == 4 and settings.fetch.max_bytes == 5 * 1024 * 1024  # file, default
     assert settings.runner.workers == 5  # environment over file
     assert settings.lake == Path("/tmp/from-cli") and settings.runner.batch_size == 8  # command line over all
+    assert settings.runner.round_size == 500
 
 
 def test_eventpipe_toml_in_the_working_directory_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
