@@ -7,12 +7,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from html.parser import HTMLParser
+
+from transforms.pages import extract_page
 
 MAX_TEXT_CHARS = 200_000  # longer texts are cut: one monster article must not stall a run
-MAX_HTML_CHARS = 5_000_000  # HTML beyond this is not parsed; the text cap above keeps far less anyway
-_HTML_SKIP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "title", "aside"})
-_HTML_BLOCK = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"})
 _HTML_TAG = re.compile(r"</?(?:html|head|body|div|p|span|script|style|nav|a|br|meta|!doctype)\b[^>]{0,500}>", re.I)
 
 _SEED_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s*")
@@ -52,47 +50,15 @@ class Article:
     extra: dict = field(default_factory=dict, compare=False)  # e.g. original_chars when the text was cut
 
 
-class _TextOnly(HTMLParser):
-    """Collects text outside scripts, styles and page furniture; block tags become line breaks."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        """Enter furniture, or break the line at a block."""
-        if tag in _HTML_SKIP:
-            self.skip.append(tag)
-        elif tag in _HTML_BLOCK and not self.skip:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        """Leave furniture (closing any left open inside it), or break the line at a block."""
-        if tag in self.skip:
-            while self.skip.pop() != tag:
-                pass
-        elif tag in _HTML_BLOCK and not self.skip:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        """Keep visible text."""
-        if not self.skip:
-            self.parts.append(data)
-
-
 def looks_like_html(text: str) -> bool:
     """True when the start of text carries at least three HTML tags."""
     return len(_HTML_TAG.findall(text[:20_000])) >= 3
 
 
 def strip_html(html: str) -> str:
-    """Visible text of an HTML page: no script/style/nav/header/footer, one blank line between blocks."""
-    parser = _TextOnly()
-    parser.feed(html[:MAX_HTML_CHARS])
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
-    return "\n\n".join(line for line in lines if line)
+    """Visible text of an HTML page (the page extractor's: furniture dropped, <article>/<main> preferred), one blank
+    line between blocks."""
+    return extract_page(html).text
 
 
 def normalise_text(text: str) -> str:
