@@ -225,11 +225,11 @@ def _rewrite_partition(
     """Replace one partition with (old rows minus incoming keys) + its incoming rows."""
     target = directory / PART_FILE
     key = list(spec.key)
-    merged = rows if rows is not None else new.clear()
+    merged = rows  # None: a pure removal (new then holds only the keys to remove)
     if target.exists():
         old = _read_partition(target, rel, spec).join(new.select(key), on=key, how="anti", nulls_equal=True)
-        merged = pl.concat([old, merged])
-    if merged.is_empty():
+        merged = old if merged is None else pl.concat([old, merged])
+    if merged is None or merged.is_empty():
         target.unlink(missing_ok=True)
         _prune_empty_dirs(directory, directory.parents[len(rel.parts) - 1] if rel.parts else directory)
         return

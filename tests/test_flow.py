@@ -270,3 +270,23 @@ def test_rounds_and_worker_processes_code_like_one_batch(runs: dict, tmp_path: P
     for name in ("articles", "article_events", "events", "mentions"):
         ours, theirs = read_table(name, summary.lake), runs["snapshot"].get(name, read_table(name, runs["lake"]))
         assert _stable(ours, name).equals(_stable(theirs, name)), name
+
+
+@pytest.mark.flow
+def test_reports_arriving_in_separate_rounds_merge_like_one_batch(runs: dict, tmp_path: Path) -> None:
+    """One article per round, the report with the largest event id first: each later report takes over the merged
+    event's id (the smallest member id), so the row it replaces must be deleted from the lake."""
+    from flows.pipeline import run_pipeline
+    from flows.settings import RunnerSettings, Settings
+
+    wire_ids = {r["id"] for r in WIRE}
+    members = read_table("article_events", runs["lake"]).filter(pl.col("article_id").is_in(wire_ids))
+    order = members.sort("event_id", descending=True)["article_id"].to_list()
+    path = tmp_path / "wire_reversed.jsonl"
+    path.write_text("\n".join(json.dumps(next(r for r in WIRE if r["id"] == a)) for a in order), encoding="utf-8")
+    summary = run_pipeline([path], tmp_path / "lake", Settings(runner=RunnerSettings(round_size=1)))
+    assert summary.articles_new == len(WIRE)
+    ours = read_table("events", summary.lake)
+    theirs = read_table("events", runs["lake"]).filter(pl.col("first_article_id").is_in(wire_ids))
+    assert ours.height == theirs.height == 2  # the Tillaberi attack (three reports) and the Diffa bombing
+    assert _stable(ours, "events").drop("first_article_id").equals(_stable(theirs, "events").drop("first_article_id"))

@@ -225,6 +225,20 @@ def test_upsert_replaces_row_and_keeps_one_per_key(tmp_path: Path) -> None:
     assert row["fatalities"].to_list() == [99] and row["confidence"].to_list() == [0.5]
 
 
+def test_delete_keys_removes_only_those_rows(tmp_path: Path) -> None:
+    """Reclustering deletes merged events that no longer head a cluster, from partitions that keep other rows."""
+    events = random_rows("events", 30, seed=11)
+    write_table(events, "events", tmp_path)
+    doomed = events.head(7).select("event_id")
+    changed = lake_mod.delete_keys(doomed, "events", tmp_path)
+    got = read_table("events", tmp_path)
+    assert changed >= 1 and got.height == 23
+    assert not set(got["event_id"]) & set(doomed["event_id"])
+    assert_frame_equal(_sorted(got, "events"), _sorted(events.tail(23), "events"))
+    assert lake_mod.delete_keys(events.select("event_id"), "events", tmp_path) >= 1
+    assert read_table("events", tmp_path).is_empty() and not list((tmp_path / "events").rglob("*.parquet"))
+
+
 def test_duplicate_keys_in_one_batch_last_wins(tmp_path: Path) -> None:
     rows = random_rows("actors", 1)
     batch = pl.concat([rows, rows.with_columns(role=pl.lit("president"))])
