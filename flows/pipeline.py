@@ -17,13 +17,13 @@ def prefect_defaults() -> None:
 prefect_defaults()  # Prefect reads its settings when imported, so this must come first
 
 import json  # noqa: E402
-from collections import Counter  # noqa: E402
-from collections.abc import Iterable, Iterator  # noqa: E402
-from itertools import chain, islice  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from collections import Counter  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from datetime import date  # noqa: E402
+from itertools import chain, islice  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
@@ -35,10 +35,10 @@ from flows import tasks as steps  # noqa: E402
 from flows.feeds import fetch_all, is_url, read_source, retryable  # noqa: E402
 from flows.lake import LakeBusyError, lake_lock, read_table  # noqa: E402
 from flows.report import render_report  # noqa: E402
-from flows.runners import Progress, code_all, make_task_runner  # noqa: E402
-from flows.workers import CoderPool  # noqa: E402
+from flows.runners import Progress, make_task_runner, start_coding  # noqa: E402
 from flows.settings import FetchSettings, Settings  # noqa: E402
 from flows.warehouse import DB_FILE  # noqa: E402
+from flows.workers import CoderPool  # noqa: E402
 
 ROUND_ARTICLES = 2000  # articles sorted, coded, validated and written together: bounds memory on any input size
 
@@ -95,15 +95,25 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
         totals = RunTotals(items=fetched.seen + fetched.outside, seen=fetched.seen, outside=fetched.outside)
         progress = Progress(None, log)
         validation: list[dict] = []
+
+        def finish(batch: steps.Ingested, coded: Callable[[], tuple[list, list]]) -> dict:
+            """Wait for a round's coding, then validate and write it."""
+            events, failed = coded()
+            checked = validate(steps.assemble(batch, events, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
+            totals.add(batch, checked.tables)
+            validation.extend(checked.validation)
+            return write(checked.tables, lake)
+
+        # At most two rounds in flight: workers code round k+1 while this process validates and writes round k.
         with CoderPool(1 if distributed else workers, batch_size) as pool:
+            previous = None
             for round_items in _rounds(items, round_size):
                 batch = ingest(round_items, seen, since, until)
-                coded, failed = code_all(code, batch.accepted, batch_size, distributed, progress, pool)
-                checked = validate(steps.assemble(batch, coded, failed, run_id, now), run_id,
-                                   Path(lake) / steps.DOCS_DIR)
-                paths = write(checked.tables, lake)
-                totals.add(batch, checked.tables)
-                validation += checked.validation
+                coding = start_coding(code, batch.accepted, batch_size, distributed, progress, pool)
+                if previous is not None:
+                    paths = finish(*previous)
+                previous = (batch, coding)
+            paths = finish(*previous)
         progress.finish()
         run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
                     "new articles": totals.new, "already ingested": totals.seen}

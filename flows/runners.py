@@ -18,7 +18,9 @@ def make_task_runner(runner: RunnerSettings) -> Any | None:
     """A DaskTaskRunner for kind 'dask' (existing scheduler or a local cluster); None keeps Prefect's default."""
     if runner.kind == "local":
         return None
-    from prefect_dask import DaskTaskRunner  # imported only when asked for: dask is slow to import
+    from prefect_dask import (
+        DaskTaskRunner,  # imported only when asked for: dask is slow to import
+    )
 
     if runner.dask_address:
         return DaskTaskRunner(address=runner.dask_address)
@@ -76,13 +78,30 @@ def batches(items: Sequence, size: int) -> list[Sequence]:
     return [items[start:start + size] for start in range(0, len(items), size)]
 
 
-def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: bool, progress: Progress,
-             pool: CoderPool | None = None) -> tuple[list, list]:
-    """Code articles in batches: as task-runner submissions when distributed, else through the local pool (worker
-    processes once there are enough articles to repay their start, else in this process); results in batch order."""
+def start_coding(code_task: Any, articles: Sequence, batch_size: int, distributed: bool, progress: Progress,
+                 pool: CoderPool | None = None) -> Callable[[], tuple[list, list]]:
+    """Start coding articles in batches; returns the call that waits for (coded, failed) in batch order.
+
+    Through the local pool (once there are enough articles to repay its start) every batch is submitted now, so the
+    workers code this round while the flow validates and writes the previous one. Task-runner submissions (Dask)
+    and in-process coding run when the returned call is made."""
+    parts = batches(articles, batch_size)
+    if pool is not None and pool.parallel and not distributed and len(articles) >= POOL_MIN_ARTICLES:
+        futures = pool.submit(parts)
+
+        def collect_pool() -> tuple[list, list]:
+            outputs = []
+            for part, future in zip(parts, futures, strict=True):
+                outputs.append(future.result())
+                progress.update(len(part))
+            return _flatten(outputs)
+        return collect_pool
+    return lambda: _flatten(_code_now(code_task, parts, distributed, progress))
+
+
+def _code_now(code_task: Any, parts: list[Sequence], distributed: bool, progress: Progress) -> list:
     from prefect.futures import as_completed
 
-    parts = batches(articles, batch_size)
     outputs: list[tuple[list, list] | None] = [None] * len(parts)
     if distributed:
         futures = [code_task.submit(part) for part in parts]
@@ -91,14 +110,14 @@ def code_all(code_task: Any, articles: Sequence, batch_size: int, distributed: b
             i = index[id(future)]
             outputs[i] = future.result()
             progress.update(len(parts[i]))
-    elif pool is not None and len(articles) >= POOL_MIN_ARTICLES:
-        for i, output in enumerate(pool.code(parts)):
-            outputs[i] = output
-            progress.update(len(parts[i]))
     else:
         for i, part in enumerate(parts):  # spaCy gains nothing from threads: sequential in this process
             outputs[i] = code_task(part)
             progress.update(len(part))
+    return outputs
+
+
+def _flatten(outputs: list) -> tuple[list, list]:
     coded = [r for out in outputs if out for r in out[0]]
     failed = [f for out in outputs if out for f in out[1]]
     return coded, failed

@@ -26,7 +26,8 @@ def flow_parameters(settings: Settings) -> dict[str, Any]:
     return {"inputs": inputs, "lake": str(Path(settings.lake).resolve()),
             "since": window.since.isoformat() if window.since else None,
             "until": window.until.isoformat() if window.until else None,
-            "fetch": settings.fetch.model_dump(mode="json"), "batch_size": settings.runner.batch_size}
+            "fetch": settings.fetch.model_dump(mode="json"), "batch_size": settings.runner.batch_size,
+            "workers": settings.runner.workers, "round_size": settings.runner.round_size}
 
 
 def build_deployment(settings: Settings) -> Any:

@@ -44,6 +44,16 @@ class CoderPool:
             self._executor.shutdown(cancel_futures=True)
             self._executor = None
 
+    @property
+    def parallel(self) -> bool:
+        """True when batches go to worker processes."""
+        return self._executor is not None
+
+    def submit(self, batches: Iterable[list[Article]]) -> list[Future]:
+        """Queue every batch now (the caller bounds how many are in flight); futures in the order given."""
+        assert self._executor is not None, "submit needs workers > 1"
+        return [self._executor.submit(code_batch, batch, self.batch_size) for batch in batches]
+
     def code(self, batches: Iterable[list[Article]]) -> Iterator[Coded]:
         """(events, failures) per batch, in the order given."""
         if self._executor is None:

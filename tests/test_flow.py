@@ -261,8 +261,8 @@ def test_rounds_and_worker_processes_code_like_one_batch(runs: dict, tmp_path: P
 
     monkeypatch.setattr(runners, "POOL_MIN_ARTICLES", 1)  # use the pool even for a 5-article round
     pooled: list[int] = []
-    code = CoderPool.code
-    monkeypatch.setattr(CoderPool, "code", lambda pool, parts: (pooled.append(pool.workers), code(pool, parts))[1])
+    submit = CoderPool.submit
+    monkeypatch.setattr(CoderPool, "submit", lambda pool, parts: (pooled.append(pool.workers), submit(pool, parts))[1])
     summary = run_pipeline(runs["inputs"], tmp_path / "lake", Settings(runner=RunnerSettings(round_size=5, workers=2)))
     assert len(pooled) >= 4 and set(pooled) == {2}  # several rounds, each coded by the 2-process pool
     first = runs["first"]
