@@ -96,12 +96,15 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
         progress = Progress(None, log)
         validation: list[dict] = []
 
-        def finish(batch: steps.Ingested, coded: Callable[[], tuple[list, list]]) -> dict:
-            """Wait for a round's coding, then validate and write it."""
+        def finish(batch: steps.Ingested, coded: Callable[[], tuple[list, list]], last: bool) -> dict | None:
+            """Wait for a round's coding, then validate and write it. A round with nothing new (a rerun) writes
+            nothing, except the last, which also rebuilds the DuckDB views and exports."""
             events, failed = coded()
             checked = validate(steps.assemble(batch, events, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
             totals.add(batch, checked.tables)
             validation.extend(checked.validation)
+            if not last and all(df.is_empty() for df in checked.tables.values()):
+                return None
             return write(checked.tables, lake)
 
         # At most two rounds in flight: workers code round k+1 while this process validates and writes round k.
@@ -111,9 +114,9 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
                 batch = ingest(round_items, seen, since, until)
                 coding = start_coding(code, batch.accepted, batch_size, distributed, progress, pool)
                 if previous is not None:
-                    paths = finish(*previous)
+                    finish(*previous, last=False)
                 previous = (batch, coding)
-            paths = finish(*previous)
+            paths = finish(*previous, last=True)
         progress.finish()
         run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
                     "new articles": totals.new, "already ingested": totals.seen}
