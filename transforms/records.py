@@ -7,9 +7,11 @@ import json
 from datetime import date
 
 from schemas.codebook import load_cameo
+from transforms.actors import country_name
 from transforms.articles import Article
 from transforms.coder import CODER_VERSION, EventMention
 from transforms.dedup import EventCluster
+from transforms.roles import Participant
 
 BACKGROUND_DAYS = 30  # FORMAT.md: events placed > 30 days before publication are background
 
@@ -36,6 +38,13 @@ def _actors(cluster: EventCluster) -> tuple:
             known = {s.country for s in slots if s}
             if actor and actor.country not in known and None in slots:
                 slots[slots.index(None)] = actor
+    placed = cluster.placed
+    host = placed.place.country if placed is not None else None
+    if cluster.event_type == "military_incident" and slots[1] is None and slots[0] is not None and slots[0].country \
+            and host and host != slots[0].country:
+        # 'Pakistani shelling killed three in Indian-controlled Kashmir': no target named, so the side hit is the
+        # country where it struck (filled per event, after merging, so it cannot join two incidents together)
+        slots[1] = Participant(country_name(host), host, None, -1)
     return slots[0], slots[1]
 
 
