@@ -105,6 +105,10 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
         return "attacker" if head.dep_ == "pobj" else None  # 'fighting between X and Y': the first named side
     if head.dep_ == "conj" and head.head.dep_ == "pobj" and head.head.head.lower_ == "between":
         return "target"
+    if head.dep_ == "nsubj" and gov.i not in violent and any(
+            c.i in violent and c.dep_ in ("advcl", "xcomp", "conj") and not any(g.dep_.startswith("nsubj") for g in c.children)
+            for c in gov.children):
+        return "attacker"  # 'Pakistan retaliated, shooting down a jet': the subject does the subjectless violence
     if gov.i not in violent and not (head.dep_ in ("nsubj", "dobj", "nsubjpass") and gov.lemma_ in _VICTIM_VERBS):
         return None
     if head.dep_ == "nsubjpass" or (head.dep_ == "nsubj" and gov.lemma_ in ("die", "martyr", "perish")):
