@@ -42,12 +42,17 @@ def _find(parent: dict[str, str], key: str) -> str:
 
 
 def cluster_ids(events: list[dict]) -> dict[str, str]:
-    """Article-level event_id -> cluster id (the smallest member id, so arrival order does not matter)."""
+    """Article-level event_id -> cluster id (the smallest member id, so arrival order does not matter).
+
+    Two reports can only merge when they share an event type and an actor country, so they are compared within
+    (type, country) blocks, in date order, up to the date window: a day of world news has thousands of events,
+    but few of them of one type involve one country."""
     parent = {e["event_id"]: e["event_id"] for e in events}
-    by_type: dict[str, list[dict]] = defaultdict(list)
+    blocks: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for event in events:
-        by_type[event["event_type"]].append(event)
-    for group in by_type.values():
+        for country in _countries(event):
+            blocks[(event["event_type"], country)].append(event)
+    for group in blocks.values():
         group.sort(key=lambda e: (_as_date(e["event_date"]), e["event_id"]))
         for i, a in enumerate(group):
             for b in group[i + 1:]:
