@@ -1,6 +1,6 @@
 """Throughput of the coder against spaCy's full pipeline, measured in one process and one run, as ratios.
 
-Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,dev]
+Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,m,dev]
   N articles (default 500) recombined by benchmarks/corpus.py; S = share of event articles (default 0.25; 1.0 is the
   dense worst case); W = processes for the parallel figures (default 2, the cores of the reference machine).
 
@@ -11,6 +11,7 @@ Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a
 (c)  the whole flow: a real `eventpipe run` (Prefect flow: read, dedup, code with W workers, Great Expectations,
      Parquet + DuckDB writes, report) over the corpus as a JSON Lines file, timed after a warm-up run has started
      the Prefect server; then the same run again with no new articles (the rerun time).
+(m)  `eventpipe run` in a fresh process (no model loaded by this script), sampling the memory of its process tree.
 Peak memory: this process (ru_maxrss, cumulative), the largest child (a worker, the Prefect server), and the whole
 process tree sampled twice a second during each stage (the figure to hold under the 1.5 GB target). Run one stage
 per process (--stages c) to see the flow's peak at a given N alone.
@@ -166,6 +167,25 @@ def flow_runs(n: int, share: float, workers: int, words: int) -> None:
         return rate
 
 
+def flow_memory(n: int, share: float, workers: int) -> None:
+    """(m) `eventpipe run` in a fresh process over the corpus: the whole process tree's peak memory (flow process,
+    coding workers, the temporary Prefect server) and wall time including start-up, as a user runs it."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = write_corpus(Path(tmp) / "in", n, event_share=share)
+        command = [sys.executable, "-m", "flows.cli", "run", "--input", str(corpus), "--lake", str(Path(tmp) / "lake"),
+                   "--workers", str(workers)]
+        started, peak = time.perf_counter(), 0.0
+        with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+            while run.poll() is None:
+                peak = max(peak, tree_rss_mb(run.pid))
+                time.sleep(0.5)
+        seconds = time.perf_counter() - started
+        print(f"(m) eventpipe run in a fresh process: {n / seconds:.1f} articles/s incl. start-up ({seconds:.0f} s),"
+              f" exit {run.returncode}, peak {peak:.0f} MB whole process tree", flush=True)
+
+
 def dev_scores() -> str:
     """Last line of the dev-set evaluation with and without the screen, when ../shared is present."""
     if not DEV_GOLD.exists():
@@ -211,6 +231,8 @@ def main() -> None:
             rates["bW"] = timed(f"(bW) coder, {w} worker processes", coder(n, share, w), n, words)
     if "c" in stages:
         rates["c"] = flow_runs(n, share, w, words)
+    if "m" in stages:
+        flow_memory(n, share, w)
     for label, ours, base in (("(b)/(a)", "b", "a"), (f"(bW)/(aW), both on {w} processes", "bW", "aW"),
                               ("(bW)/(a)", "bW", "a"), ("(c)/(a)", "c", "a"), ("(c)/(bW)", "c", "bW")):
         if ours in rates and base in rates:

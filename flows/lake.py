@@ -70,16 +70,20 @@ def _cast(series: pl.Series, dtype: pl.DataType) -> pl.Series:
     return series.cast(dtype, strict=True)
 
 
-def read_table(table_name: str, lake: Path) -> pl.DataFrame:
-    """All partitions of table_name in lake, conformed; an empty typed frame when there are none."""
+def read_table(table_name: str, lake: Path, where: pl.Expr | None = None) -> pl.DataFrame:
+    """All partitions of table_name in lake (only the rows matching where, filtered while scanning), conformed; an
+    empty typed frame when there are none."""
     spec = table(table_name)
     root = Path(lake) / table_name
     if not data_files(root):
         return pl.DataFrame(schema=spec.schema)
     hive_schema = {name: spec.schema[name] for name in spec.partition_by} or None
-    df = pl.read_parquet(
+    scan = pl.scan_parquet(
         str(root / "**" / "*.parquet"), hive_partitioning=bool(spec.partition_by), hive_schema=hive_schema
     )
+    df = (scan.filter(where) if where is not None else scan).collect()
+    if df.is_empty():
+        return pl.DataFrame(schema=spec.schema)
     return conform(df, table_name)
 
 

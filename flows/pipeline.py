@@ -98,14 +98,15 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
 
         def finish(batch: steps.Ingested, coded: Callable[[], tuple[list, list]], last: bool) -> dict | None:
             """Wait for a round's coding, then validate and write it. A round with nothing new (a rerun) writes
-            nothing, except the last, which also rebuilds the DuckDB views and exports."""
+            nothing; the last round also rebuilds the exports and DuckDB views (a crash before it leaves them one
+            run behind until the next run, which rebuilds them)."""
             events, failed = coded()
             checked = validate(steps.assemble(batch, events, failed, run_id, now), run_id, Path(lake) / steps.DOCS_DIR)
             totals.add(batch, checked.tables)
             validation.extend(checked.validation)
             if not last and all(df.is_empty() for df in checked.tables.values()):
                 return None
-            return write(checked.tables, lake)
+            return write(checked.tables, lake, derived=last)
 
         # At most two rounds in flight: workers code round k+1 while this process validates and writes round k.
         with CoderPool(1 if distributed else workers, batch_size) as pool:

@@ -278,8 +278,9 @@ def actors_frame() -> pl.DataFrame:
     return frame(rows, "actors")
 
 
-def write(tables: dict[str, pl.DataFrame], lake: str) -> dict[str, Path]:
-    """Upsert every table and rebuild the DuckDB views; call under lake_lock. Returns table paths."""
+def write(tables: dict[str, pl.DataFrame], lake: str, derived: bool = True) -> dict[str, Path]:
+    """Upsert every table and (with derived) rebuild the exports and DuckDB views; call under lake_lock. Returns
+    table paths (the DuckDB file only when rebuilt)."""
     lake_path = Path(lake)
     # a reject already on file keeps its first run_id and time, so reruns leave the table as it is
     old = read_table("rejects", lake_path).select(table("rejects").key)
@@ -291,9 +292,10 @@ def write(tables: dict[str, pl.DataFrame], lake: str) -> dict[str, Path]:
     write_table(tables["mentions"], "mentions", lake_path)
     pending |= recluster(tables["events"], tables["articles"], lake_path)
     paths |= {name: write_table(pending[name], name, lake_path).path for name in WRITE_ORDER}
-    write_exports(lake_path)  # <lake>/exports: GDELT/ACLED formats of the full events table, once it is written
-    clear_stale_temp(lake_path)
-    paths["duckdb"] = build_duckdb(lake_path, export_views(lake_path))
+    if derived:  # a long run rebuilds these once, after its last round: they read the whole events table
+        write_exports(lake_path)  # <lake>/exports: GDELT/ACLED formats of the full events table, once it is written
+        clear_stale_temp(lake_path)
+        paths["duckdb"] = build_duckdb(lake_path, export_views(lake_path))
     return paths
 
 
