@@ -1,6 +1,6 @@
 """Throughput of the coder against spaCy's full pipeline, measured in one process and one run, as ratios.
 
-Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,m,dev]
+Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,m,r,dev]
   N articles (default 500) recombined by benchmarks/corpus.py; S = share of event articles (default 0.25; 1.0 is the
   dense worst case); W = processes for the parallel figures (default 2, the cores of the reference machine).
 
@@ -11,6 +11,7 @@ Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a
 (c)  the whole flow: a real `eventpipe run` (Prefect flow: read, dedup, code with W workers, Great Expectations,
      Parquet + DuckDB writes, report) over the corpus as a JSON Lines file, timed after a warm-up run has started
      the Prefect server; then the same run again with no new articles (the rerun time).
+(r)  stock spaCy vs the coder on the dev set's real (event-dense) articles, by CPU time.
 (m)  `eventpipe run` in a fresh process (no model loaded by this script), sampling the memory of its process tree.
 Peak memory: this process (ru_maxrss, cumulative), the largest child (a worker, the Prefect server), and the whole
 process tree sampled twice a second during each stage (the figure to hold under the 1.5 GB target). Run one stage
@@ -186,6 +187,26 @@ def flow_memory(n: int, share: float, workers: int) -> None:
               f" exit {run.returncode}, peak {peak:.0f} MB whole process tree", flush=True)
 
 
+def real_news_ratio(repeats: int = 5) -> str:
+    """(r) stock spaCy vs the coder on the dev set's real articles (chosen for their events, so nearly every
+    sentence is kept), by CPU time in this process."""
+    if not DEV_GOLD.exists():
+        return "(r) dev set not present"
+    from flows.sources import iter_inputs
+
+    articles = [a for a in iter_inputs(DEV_GOLD) if isinstance(a, Article)] * repeats
+    start = time.process_time()
+    for _ in load_stock_nlp_cached().pipe((a.text for a in articles), batch_size=SPACY_BATCH):
+        pass
+    spacy_cpu = time.process_time() - start
+    start = time.process_time()
+    for _ in extract_events(articles):
+        pass
+    coder_cpu = time.process_time() - start
+    return (f"(r) dev articles x{repeats} ({len(articles)}): spaCy {spacy_cpu:.1f} s CPU, coder {coder_cpu:.1f} s CPU,"
+            f" ratio {spacy_cpu / coder_cpu:.2f}")
+
+
 def dev_scores() -> str:
     """Last line of the dev-set evaluation with and without the screen, when ../shared is present."""
     if not DEV_GOLD.exists():
@@ -210,7 +231,7 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=500)
     parser.add_argument("--share", type=float, default=DEFAULT_EVENT_SHARE)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--stages", default="a,b,c,dev")
+    parser.add_argument("--stages", default="a,b,c,r,dev")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     n, share, w = args.n, args.share, args.workers
@@ -237,6 +258,8 @@ def main() -> None:
                               ("(bW)/(a)", "bW", "a"), ("(c)/(a)", "c", "a"), ("(c)/(bW)", "c", "bW")):
         if ours in rates and base in rates:
             ratio(label, rates[ours], rates[base])
+    if "r" in stages:
+        print(real_news_ratio(), flush=True)
     if "dev" in stages:
         print(dev_scores())
 
