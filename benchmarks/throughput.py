@@ -177,14 +177,26 @@ def flow_memory(n: int, share: float, workers: int) -> None:
         corpus = write_corpus(Path(tmp) / "in", n, event_share=share)
         command = [sys.executable, "-m", "flows.cli", "run", "--input", str(corpus), "--lake", str(Path(tmp) / "lake"),
                    "--workers", str(workers)]
-        started, peak = time.perf_counter(), 0.0
+        started, peak, flow_peak = time.perf_counter(), 0.0, 0.0
         with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
             while run.poll() is None:
                 peak = max(peak, tree_rss_mb(run.pid))
+                flow_peak = max(flow_peak, _rss_mb(run.pid))
                 time.sleep(0.5)
         seconds = time.perf_counter() - started
         print(f"(m) eventpipe run in a fresh process: {n / seconds:.1f} articles/s incl. start-up ({seconds:.0f} s),"
-              f" exit {run.returncode}, peak {peak:.0f} MB whole process tree", flush=True)
+              f" exit {run.returncode}, peak {peak:.0f} MB whole process tree, {flow_peak:.0f} MB flow process",
+              flush=True)
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of one process now (0 once it has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "VmRSS: 0 kB")
+    return int(line.split()[1]) / 1024
 
 
 def real_news_ratio(repeats: int = 5) -> str:
