@@ -247,6 +247,9 @@ _RULES = ((_ISO, _explicit), (_MD, _explicit), (_DM, _explicit), (_MONTH_ONLY, _
           (_WEEKDAY, _weekday), (_RELDAY, _relday), (_PERIOD, _period), (_SPAN, _back), (_AGO, _back))
 
 
+_TIMESTAMP_TAIL = re.compile(r"\s*(?:/|\||,|-|–|at)?\s*\d{1,2}:\d{2}\s*(?:[AaPp]\.?[Mm]\.?|GMT|UTC|ET|EST|BST|CET)?\s*(?:/|\|)")
+
+
 def find_date_mentions(text: str, published: date) -> list[DateMention]:
     """All anchored date expressions in text, the longest winning where they overlap, in text order."""
     found = []
@@ -257,7 +260,9 @@ def find_date_mentions(text: str, published: date) -> list[DateMention]:
             except (ValueError, OverflowError):  # impossible dates such as "February 30"
                 continue
     chosen: list[DateMention] = []
-    for cand in sorted(filter(None, found), key=lambda x: (x.start - x.end, x.start)):
+    # 'May 8, 2015 / 10:50 AM': a date stamped with a clock time is the page's timestamp, not an event's date
+    found = [c for c in found if c is not None and not _TIMESTAMP_TAIL.match(text, c.end)]
+    for cand in sorted(found, key=lambda x: (x.start - x.end, x.start)):
         if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
             chosen.append(cand)
     return sorted(chosen, key=lambda x: x.start)
