@@ -43,16 +43,9 @@ from flows.workers import CoderPool  # noqa: E402
 ROUND_ARTICLES = 2000  # articles sorted, coded, validated and written together: bounds memory on any input size
 
 
-def _transient_os_error(_task: object, _run: object, state: object) -> bool:
-    """Retry on I/O errors that may pass (NFS hiccup, busy file), not on a missing input."""
-    error = getattr(state, "data", None)
-    if not isinstance(error, BaseException):
-        error = state.result(raise_on_failure=False)  # type: ignore[attr-defined]
-    return isinstance(error, OSError) and not isinstance(error, FileNotFoundError)
-
-
 # NO_CACHE: inputs are articles and frames; hashing them for a cache key costs time and buys nothing
-# reading happens while streaming (an unreadable file is a reject there); this sorts one round's items
+# reading happens while streaming: an unreadable file becomes a reject there, and the next run reads it again
+# (nothing of it is in the lake); this task sorts one round's items
 ingest = task(name="ingest", cache_policy=NO_CACHE)(steps.sort_items)
 code = task(name="code", cache_policy=NO_CACHE)(steps.code)
 validate = task(name="validate", cache_policy=NO_CACHE)(steps.check)
@@ -78,17 +71,17 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
                        workers: int = 1, round_size: int = ROUND_ARTICLES) -> dict:
     """Code the articles in inputs (paths, feed or page URLs) into the lake; returns this run's counts and paths.
 
-    Inputs stream through in rounds of round_size articles: each round is sorted, coded, validated and written
-    before the next is read, so memory stays flat however big the inputs are and a crash loses at most a round."""
+    Inputs stream through in rounds of round_size articles: each round is sorted, coded, validated and written, with
+    at most the next round read and being coded meanwhile, so a run holds two rounds whatever the input size and a
+    crash loses at most those (the rerun codes every article without an `articles` row)."""
     run_id = str(flow_run.id or uuid.uuid4())
     now = steps.utc_now()
     log = get_run_logger()
     # One lock for the whole run, not just the write: dedup reads the lake and must see what it writes over.
     with lake_lock(Path(lake)):
-        urls = [i for i in inputs if is_url(i)]
-        known = set(read_table("articles", Path(lake))["article_id"]) if urls else set()
-        fetched = fetch_all(fetch_source, urls, known, fetch or FetchSettings(), since, until)
         seen = steps.SeenArticles.from_lake(lake)
+        urls = [i for i in inputs if is_url(i)]
+        fetched = fetch_all(fetch_source, urls, set(seen.by_id), fetch or FetchSettings(), since, until)
         items = chain(steps.stream_inputs([i for i in inputs if not is_url(i)]), fetched.items)
         distributed = type(FlowRunContext.get().task_runner).__name__ == "DaskTaskRunner"  # type: ignore[union-attr]
         # feed entries the lake already has, or outside the window, were skipped before any page fetch

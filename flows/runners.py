@@ -18,9 +18,7 @@ def make_task_runner(runner: RunnerSettings) -> Any | None:
     """A DaskTaskRunner for kind 'dask' (existing scheduler or a local cluster); None keeps Prefect's default."""
     if runner.kind == "local":
         return None
-    from prefect_dask import (
-        DaskTaskRunner,  # imported only when asked for: dask is slow to import
-    )
+    from prefect_dask import DaskTaskRunner  # imported only when asked for: dask is slow to import
 
     if runner.dask_address:
         return DaskTaskRunner(address=runner.dask_address)
