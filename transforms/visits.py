@@ -11,13 +11,15 @@ from transforms.triggers import Trigger
 
 if TYPE_CHECKING:
     from transforms.coder import EventMention
+    from transforms.where import PlaceMention
 
 
-def split_by_destination(triggers: list[Trigger], places: list) -> list[tuple[list[Trigger], object]]:
+def split_by_destination(triggers: list[Trigger], places: list[PlaceMention]
+                         ) -> list[tuple[list[Trigger], PlaceMention | None]]:
     """'his visit to New Delhi during his trips to Pakistan and Afghanistan': visits to different countries are
     different events. Returns (triggers, destination) groups; other triggers join the first group, whose destination
     is left to the usual place rules."""
-    own: list[tuple[Trigger, object]] = []
+    own: list[tuple[Trigger, PlaceMention]] = []
     rest = []
     for trigger in triggers:
         spots = _own_destinations(trigger, places) if trigger.rule.cameo == "042" else []
@@ -26,7 +28,7 @@ def split_by_destination(triggers: list[Trigger], places: list) -> list[tuple[li
             rest.append(trigger)
     if len({spot.place.country for _, spot in own}) < 2:
         return [(triggers, None)]
-    groups: dict[str, tuple[list[Trigger], object]] = {}
+    groups: dict[str, tuple[list[Trigger], PlaceMention]] = {}
     for trigger, spot in own:
         groups.setdefault(spot.place.country, ([], spot))[0].append(trigger)
     first = next(iter(groups.values()))
@@ -44,7 +46,7 @@ def visit_sides(mention: EventMention, host: str, other_hosts: set[str]) -> None
     mention.actor1, mention.actor2 = visitor, met or Participant(country_name(host), host, "GOV", -1)
 
 
-def _own_destinations(trigger: Trigger, places) -> list:
+def _own_destinations(trigger: Trigger, places: list[PlaceMention]) -> list[PlaceMention]:
     """Places a visit trigger itself goes to: 'trip to X (and Y)', 'visited X (and Y)'."""
     anchor = trigger.anchor
     heads = [o for c in anchor.children if c.dep_ == "prep" and c.lower_ == "to" for o in c.children if o.dep_ == "pobj"]
