@@ -136,8 +136,8 @@ def split_sentences(doc: Doc) -> list[tuple[int, int]]:
 def screen(text: str) -> Screened:
     """Tokenize (no tagger, parser or NER), split sentences, and flag those where some rule finds all its words and
     the sentence names someone who could take part: an actor of the dictionaries, a word for one ('troops',
-    'officials', 'leaders'), or a pronoun standing for one; an armed-incident rule also passes on a number or a
-    casualty word ('killing 12', 'dead'), since incident reports often name no side."""
+    'officials', 'leaders'), or a pronoun standing for one; an armed-incident rule also passes on a casualty word
+    ('killing 12', 'dead'), since incident reports often name no side."""
     matcher, keys, needed = _screen_matcher()
     doc = load_nlp().make_doc(text)
     sentences = split_sentences(doc)
@@ -161,20 +161,25 @@ def _incident_rules() -> frozenset[int]:
 
 
 @cache
-def _party_matcher() -> PhraseMatcher:
-    """Words that stand for a participant: the actor dictionary's sector nouns and pronouns."""
+def _cue_matcher() -> PhraseMatcher:
+    """'party': words that stand for a participant (the actor dictionary's sector nouns, pronouns); 'toll':
+    casualty words."""
     nlp = load_nlp()
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    words = {w for nouns in SECTOR_NOUNS.values() for w in nouns} | PARTY_WORDS
-    matcher.add("party", [nlp.make_doc(w) for w in sorted(words)])
+    party = {w for nouns in SECTOR_NOUNS.values() for w in nouns} | PARTY_WORDS
+    matcher.add("party", [nlp.make_doc(w) for w in sorted(party)])
+    matcher.add("toll", [nlp.make_doc(w) for w in sorted(TOLL_WORDS)])
     return matcher
 
 
 def _cues(doc: Doc, starts: list[int]) -> tuple[set[int], set[int]]:
-    """Sentences naming a possible participant, and sentences with a number or a casualty word."""
+    """Sentences naming a possible participant, and sentences with a casualty word."""
     exact, lower = actor_matchers()
-    party = {_index(starts, doc[start].idx) for m in (exact, lower, _party_matcher()) for _, start, _ in m(doc)}
-    toll = {_index(starts, t.idx) for t in doc if t.lower_ in TOLL_WORDS}
+    party = {_index(starts, doc[start].idx) for m in (exact, lower) for _, start, _ in m(doc)}
+    toll = set()
+    toll_key = load_nlp().vocab.strings["toll"]
+    for key, start, _ in _cue_matcher()(doc):
+        (toll if key == toll_key else party).add(_index(starts, doc[start].idx))
     return party, toll
 
 
