@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,13 +116,10 @@ def full_spacy(n: int, share: float, processes: int = 1) -> Callable[[], None]:
     return run
 
 
-_STOCK = []
-
-
+@cache
 def load_stock_nlp_cached():
-    if not _STOCK:
-        _STOCK.append(load_stock_nlp())
-    return _STOCK[0]
+    """The stock pipeline, loaded once for the baseline stages."""
+    return load_stock_nlp()
 
 
 def coder(n: int, share: float, workers: int = 1) -> Callable[[], None]:

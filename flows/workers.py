@@ -7,9 +7,10 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
 from typing import Any
 
-from transforms.articles import Article
+from transforms.articles import Article, make_article
 from transforms.extract import ArticleEvents, code_batch, extract_events
 from transforms.nlp import load_nlp
 
@@ -17,10 +18,13 @@ Coded = tuple[list[ArticleEvents], list[tuple[Article, str]]]
 IN_FLIGHT_PER_WORKER = 2  # one batch being coded and one queued per worker keeps both cores busy
 
 
+WARM_UP = "The presidents of Kenya and Uganda met in Nairobi on Monday."  # touches screen, parser, coder, gazetteer
+
+
 def _load_worker() -> None:
     """Runs once in each worker: model, matchers and gazetteer are loaded before the first batch arrives."""
     load_nlp()
-    for _ in extract_events([]):
+    for _ in extract_events([make_article(WARM_UP, published=date(2024, 5, 8))]):
         pass
 
 

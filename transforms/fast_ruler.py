@@ -44,7 +44,7 @@ class FastAttributeRuler:
             if "MORPH" in rule["attrs"]:
                 self.morph_by_tag[tag] = vocab.morphology.add(rule["attrs"]["MORPH"])
         self.matcher = Matcher(vocab, validate=False)
-        self.rules: dict[int, tuple[dict, int, int]] = {}
+        self.rules: dict[int, int] = {}  # matcher key -> rule order
         self.by_word: dict[tuple[int, int | None], list[int]] = {}  # (LOWER, TAG or None) -> rule orders
         self.attrs = {order: (stock.attrs[order], stock.indices[order]) for order in range(split, len(rules))}
         for order in range(split, len(rules)):
@@ -55,7 +55,7 @@ class FastAttributeRuler:
                 continue
             key = vocab.strings.add(f"fast_attribute_ruler:{order:04d}")
             self.matcher.add(key, rules[order]["patterns"])
-            self.rules[key] = (stock.attrs[order], stock.indices[order], order)
+            self.rules[key] = order
         self.words = numpy.array(sorted({lower for lower, _ in self.by_word}), dtype=numpy.uint64)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -71,15 +71,15 @@ class FastAttributeRuler:
     def _apply_tag_map(self, doc: Doc) -> None:
         tags = doc.to_array([TAG])
         values = doc.to_array([POS, MORPH]).astype(numpy.uint64)
-        for column, table in ((0, self.pos_by_tag), (1, self.morph_by_tag)):
-            for tag in numpy.unique(tags):
-                if int(tag) in table:
-                    values[tags == tag, column] = table[int(tag)]
+        for tag in map(int, numpy.unique(tags)):
+            for column, table in ((0, self.pos_by_tag), (1, self.morph_by_tag)):
+                if tag in table:
+                    values[tags == tag, column] = table[tag]
         doc.from_array([POS, MORPH], values)
 
     def _apply_exceptions(self, doc: Doc) -> None:
         """Every rule match, applied in rule order (then position), exactly as the stock component does."""
-        matches = [(self.rules[key][2], start, end) for key, start, end in self.matcher(doc, allow_missing=True)]
+        matches = [(self.rules[key], start, end) for key, start, end in self.matcher(doc, allow_missing=True)]
         lowers, tags = doc.to_array([LOWER, TAG]).T
         for i in numpy.flatnonzero(numpy.isin(lowers, self.words)):
             lower, tag = int(lowers[i]), int(tags[i])
