@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import fcntl
 import os
 import shutil
@@ -22,6 +23,7 @@ PART_FILE = "part-0.parquet"
 STAGING_DIR = ".staging"
 LOCK_FILE = ".lock"
 ZSTD_LEVEL = 3  # fixed so output bytes do not depend on library defaults changing
+ROW_GROUP_ROWS = 10_000  # rows read or written at a time when a partition is rewritten: bounds memory (50,000 still grew)
 
 
 class LakeBusyError(RuntimeError):
@@ -70,18 +72,23 @@ def _cast(series: pl.Series, dtype: pl.DataType) -> pl.Series:
     return series.cast(dtype, strict=True)
 
 
-def read_table(table_name: str, lake: Path, where: pl.Expr | None = None) -> pl.DataFrame:
+def read_table(table_name: str, lake: Path, where: pl.Expr | None = None,
+               columns: list[str] | None = None) -> pl.DataFrame:
     """All partitions of table_name in lake (only the rows matching where, filtered while scanning), conformed; an
-    empty typed frame when there are none."""
+    empty typed frame when there are none. With columns, only those (cast to their declared types) are read."""
     spec = table(table_name)
+    schema = spec.schema if columns is None else pl.Schema({c: spec.schema[c] for c in columns})
     root = Path(lake) / table_name
     if not data_files(root):
-        return pl.DataFrame(schema=spec.schema)
+        return pl.DataFrame(schema=schema)
     hive_schema = {name: spec.schema[name] for name in spec.partition_by} or None
     scan = pl.scan_parquet(
         str(root / "**" / "*.parquet"), hive_partitioning=bool(spec.partition_by), hive_schema=hive_schema
     )
-    df = (scan.filter(where) if where is not None else scan).collect()
+    scan = scan.filter(where) if where is not None else scan
+    if columns is not None:
+        return scan.select(pl.col(c).cast(schema[c]) for c in columns).collect()
+    df = scan.collect()
     if df.is_empty():
         return pl.DataFrame(schema=spec.schema)
     return conform(df, table_name)
@@ -226,44 +233,86 @@ def _partitions_holding(keys: pl.DataFrame, root: Path, spec: Table) -> set[Pure
 def _rewrite_partition(
     directory: Path, rel: PurePosixPath, rows: pl.DataFrame | None, new: pl.DataFrame, spec: Table, staging: Path
 ) -> None:
-    """Replace one partition with (old rows minus incoming keys) + its incoming rows."""
+    """Replace one partition with (old rows minus incoming keys) + its incoming rows.
+
+    The old file is streamed a row group at a time, so memory stays bounded by ROW_GROUP_ROWS however large the
+    partition grows (a month of wire news); rows keep their order, incoming rows follow, sorted by key.
+    """
     target = directory / PART_FILE
     key = list(spec.key)
-    merged = rows  # None: a pure removal (new then holds only the keys to remove)
+    incoming = None if rows is None or rows.is_empty() else rows.drop(list(spec.partition_by)).sort(key, nulls_last=True)
+    tmp = staging / f"{uuid.uuid4().hex}.parquet"
+    writer = _PartWriter(tmp, spec)
     if target.exists():
-        old = _read_partition(target, rel, spec).join(new.select(key), on=key, how="anti", nulls_equal=True)
-        merged = old if merged is None else pl.concat([old, merged])
-    if merged is None or merged.is_empty():
+        old = pq.ParquetFile(target)
+        for group in range(old.num_row_groups):
+            kept = pl.from_arrow(old.read_row_group(group)).join(new.select(key), on=key, how="anti", nulls_equal=True)
+            writer.add(kept)
+    if incoming is not None:
+        writer.add(incoming)
+    if not writer.close():
         target.unlink(missing_ok=True)
         _prune_empty_dirs(directory, directory.parents[len(rel.parts) - 1] if rel.parts else directory)
         return
-    data = _parquet_bytes(merged.sort(key, nulls_last=True), spec)
-    if target.exists() and target.read_bytes() == data:
+    if target.exists() and filecmp.cmp(tmp, target, shallow=False):
+        tmp.unlink()
         return  # unchanged: keep the file (and its mtime) as it is
     directory.mkdir(parents=True, exist_ok=True)
-    _atomic_write(data, target, staging)
+    _atomic_replace(tmp, target)
 
 
-def _parquet_bytes(df: pl.DataFrame, spec: Table) -> bytes:
-    """Deterministic Parquet bytes for df, partition columns left to the hive path."""
-    data = df.drop(list(spec.partition_by)).to_arrow(compat_level=pl.CompatLevel.oldest())
+class _PartWriter:
+    """Writes frames to one deterministic Parquet file in row groups of ROW_GROUP_ROWS (created on the first row)."""
+
+    def __init__(self, path: Path, spec: Table) -> None:
+        self.path, self.spec = path, spec
+        self.pending: list[pl.DataFrame] = []
+        self.buffered = 0
+        self.rows = 0
+        self.writer: pq.ParquetWriter | None = None
+
+    def add(self, df: pl.DataFrame) -> None:
+        """Queue rows (partition columns already dropped); full row groups are written out."""
+        if df.is_empty():
+            return
+        self.pending.append(df)
+        self.buffered += df.height
+        while self.buffered >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def close(self) -> int:
+        """Write what is left, finish the file; returns the rows written (0: no file was made)."""
+        if self.buffered:
+            self._flush(self.buffered)
+        if self.writer is not None:
+            self.writer.close()
+            with open(self.path, "rb") as fh:
+                os.fsync(fh.fileno())
+        return self.rows
+
+    def _flush(self, n: int) -> None:
+        frame = pl.concat(self.pending, rechunk=False)
+        head, rest = frame.head(n), frame.slice(n)
+        data = _arrow_table(head, self.spec)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, data.schema, compression="zstd", compression_level=ZSTD_LEVEL,
+                                           write_statistics=True, store_schema=True)
+        self.writer.write_table(data, row_group_size=ROW_GROUP_ROWS)
+        self.rows += head.height
+        self.pending, self.buffered = ([rest] if rest.height else []), rest.height
+
+
+def _arrow_table(df: pl.DataFrame, spec: Table) -> pa.Table:
+    """df (partition columns dropped) as Arrow with the declared nullability, the form every part file is written in."""
+    data = df.select([c for c in spec.column_names if c not in spec.partition_by]).to_arrow(
+        compat_level=pl.CompatLevel.oldest())
     # Declare non-nullable columns REQUIRED so BI tools see NOT NULL; conform() already checked.
     fields = [f.with_nullable(spec.column(f.name).nullable) for f in data.schema]
-    data = data.cast(pa.schema(fields))
-    sink = pa.BufferOutputStream()
-    pq.write_table(
-        data, sink, compression="zstd", compression_level=ZSTD_LEVEL, write_statistics=True, store_schema=True
-    )
-    return sink.getvalue().to_pybytes()
+    return data.cast(pa.schema(fields))
 
 
-def _atomic_write(data: bytes, target: Path, staging: Path) -> None:
-    """Write data to a staging file, fsync it, rename it over target and fsync the directory."""
-    tmp = staging / f"{uuid.uuid4().hex}.parquet"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+def _atomic_replace(tmp: Path, target: Path) -> None:
+    """Rename a finished (fsynced) staging file over target and fsync the directory."""
     os.replace(tmp, target)
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:

@@ -109,6 +109,7 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
                 coding = start_coding(code, batch.accepted, batch_size, distributed, progress, pool)
                 if previous is not None:
                     finish(*previous, last=False)
+                    forget_task_results()
                 previous = (batch, coding)
             paths = finish(*previous, last=True)
         progress.finish()
@@ -117,6 +118,18 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
         report_path = report(lake, validation, run_info)
     return totals.counts() | {"run_id": run_id, "tables": {k: str(v) for k, v in paths.items()},
                               "report": str(report_path), "data_docs": str(Path(lake) / steps.DOCS_DIR)}
+
+
+def forget_task_results() -> None:
+    """Let go of the task results of the rounds already written.
+
+    Prefect keeps every task result of a flow run in FlowRunContext.run_results (to draw data dependencies), which
+    holds each round's articles and tables until the run ends: memory grew with the input. Rounds share no
+    task results, so the only loss is the arrow from a round's ingest to its validation in the UI.
+    """
+    context = FlowRunContext.get()
+    if context is not None:
+        context.run_results.clear()
 
 
 @dataclass

@@ -253,18 +253,29 @@ def _stable(df: pl.DataFrame, name: str) -> pl.DataFrame:
 @pytest.mark.flow
 def test_rounds_and_worker_processes_code_like_one_batch(runs: dict, tmp_path: Path, monkeypatch) -> None:
     """Inputs streamed in rounds of 5 articles and coded in 2 worker processes give the one-round tables."""
-    from flows import runners
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+    from prefect.context import FlowRunContext
+
+    from flows import pipeline, runners
     from flows.pipeline import run_pipeline
     from flows.settings import RunnerSettings, Settings
-
     from flows.workers import CoderPool
 
     monkeypatch.setattr(runners, "POOL_MIN_ARTICLES", 1)  # use the pool even for a 5-article round
     pooled: list[int] = []
     submit = CoderPool.submit
     monkeypatch.setattr(CoderPool, "submit", lambda pool, parts: (pooled.append(pool.workers), submit(pool, parts))[1])
+    held: list[int] = []  # task results Prefect still holds at each round's write: must not grow with the rounds
+
+    def write_and_count(*args, **kwargs):
+        held.append(len(FlowRunContext.get().run_results))
+        return steps.write(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write", task(name="write", cache_policy=NO_CACHE)(write_and_count))
     summary = run_pipeline(runs["inputs"], tmp_path / "lake", Settings(runner=RunnerSettings(round_size=5, workers=2)))
     assert len(pooled) >= 4 and set(pooled) == {2}  # several rounds, each coded by the 2-process pool
+    assert len(held) >= 4 and max(held) == max(held[:2]), held
     first = runs["first"]
     assert (summary.articles_new, summary.events_by_type) == (first.articles_new, first.events_by_type)
     for name in ("articles", "article_events", "events", "mentions"):
@@ -290,3 +301,6 @@ def test_reports_arriving_in_separate_rounds_merge_like_one_batch(runs: dict, tm
     theirs = read_table("events", runs["lake"]).filter(pl.col("first_article_id").is_in(wire_ids))
     assert ours.height == theirs.height == 2  # the Tillaberi attack (three reports) and the Diffa bombing
     assert _stable(ours, "events").drop("first_article_id").equals(_stable(theirs, "events").drop("first_article_id"))
+    # every mention points at its merged event (none at a report that has since been merged into another)
+    mentions = read_table("mentions", summary.lake)
+    assert mentions.height >= 4 and set(mentions["event_id"]) == set(ours["event_id"])

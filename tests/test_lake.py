@@ -312,3 +312,21 @@ def test_lock_waits_for_timeout_before_giving_up(tmp_path: Path) -> None:
             with lake_lock(tmp_path, timeout=0.2):
                 pass
         assert time.monotonic() - start >= 0.2
+
+
+def test_rewrite_streams_a_partition_in_bounded_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round's upsert reads and writes the old partition a row group at a time, so a month of wire news never
+    sits in memory whole; every row survives several rounds of appends and replacements."""
+    monkeypatch.setattr(lake_mod, "ROW_GROUP_ROWS", 7)
+    events = random_rows("events", 60, seed=21).with_columns(year=pl.lit(2024, pl.Int32), month=pl.lit(5, pl.Int32))
+    for start in range(0, 60, 20):  # three rounds into one partition
+        write_table(events.slice(start, 20), "events", tmp_path)
+    changed = events.slice(5, 10).with_columns(fatalities=pl.lit(7, pl.Int64))
+    write_table(changed, "events", tmp_path)
+    files = list((tmp_path / "events").rglob("*.parquet"))
+    assert len(files) == 1
+    meta = pq.ParquetFile(files[0]).metadata
+    assert meta.num_row_groups >= 60 // 7 and all(meta.row_group(i).num_rows <= 7 for i in range(meta.num_row_groups))
+    got = read_table("events", tmp_path)
+    expected = pl.concat([events.filter(~pl.col("event_id").is_in(changed["event_id"].to_list())), changed])
+    assert_frame_equal(_sorted(got, "events"), _sorted(conform(expected, "events"), "events"))

@@ -65,7 +65,8 @@ def cluster_ids(events: list[dict]) -> dict[str, str]:
 
 
 def merge_events(events: list[dict], sources: dict[str, str | None]) -> list[dict]:
-    """One row per cluster: the most confident member's fields, summed mentions, counted articles and outlets.
+    """One row per cluster: the most confident member's fields (and its id as best_event_id), summed mentions,
+    counted articles and outlets.
 
     Args:
         events: article-level event rows (the `events` table columns).
@@ -80,6 +81,7 @@ def merge_events(events: list[dict], sources: dict[str, str | None]) -> list[dic
         best = max(group, key=lambda e: (e["confidence"], -_as_date(e["published"] or e["event_date"]).toordinal(), e["event_id"]))
         first = min(group, key=lambda e: (_as_date(e["published"] or e["event_date"]), e["event_id"]))
         row = dict(best)
+        row["best_event_id"] = best["event_id"]
         row["event_id"] = cluster_id
         row["num_mentions"] = sum(e["num_mentions"] for e in group)
         row["num_articles"] = len({e["article_id"] for e in group})
