@@ -70,7 +70,11 @@ def is_location_phrase(token: Token) -> bool:
 
 def is_topic_phrase(token: Token, anchor: Token) -> bool:
     """Whether a mention is what was discussed ('talks on Syria', 'the situation in Idlib'), not who."""
-    topic_heads = set(load_cues()["topic_heads"])
+    cues = load_cues()
+    topic_heads = set(cues["topic_heads"])
+    head = np_head(token)
+    if head.dep_ == "dobj" and head.head.lemma_.lower() in cues["topic_verbs"]:
+        return True  # 'Putin and Erdogan discussed Ukraine in a call'
     for t in ancestors_path(token)[1:]:
         if t.i == anchor.i:
             return False
@@ -81,12 +85,27 @@ def is_topic_phrase(token: Token, anchor: Token) -> bool:
     return False
 
 
+def is_reporting_source(token: Token, anchor: Token) -> bool:
+    """Whether a mention only reports the event: 'Delegations from A and B met ..., the State Department said'.
+
+    Not when the reported clause's subject is a pronoun ('China said it held talks with Vietnam': it is China)."""
+    head = np_head(token)
+    verb = head.head
+    if head.dep_ != "nsubj" or verb.lemma_.lower() not in load_cues()["report_verbs"]:
+        return False
+    for t in ancestors_path(anchor):
+        if t.head.i == verb.i and t.i != verb.i:
+            subjects = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+            return t.dep_ in ("ccomp", "parataxis") and bool(subjects) and all(c.pos_ != "PRON" for c in subjects)
+    return False
+
+
 def participants(anchor: Token, sent: Span, mentions: list[ActorMention], *, visit: bool = False) -> list[ActorMention]:
     """Actor mentions taking part in a meeting or call, nearest to the trigger first."""
     chosen = []
     for mention in mentions:
         root = sent.doc[mention.start:mention.end].root
-        if not (sent.start <= root.i < sent.end) or is_topic_phrase(root, anchor):
+        if not (sent.start <= root.i < sent.end) or is_topic_phrase(root, anchor) or is_reporting_source(root, anchor):
             continue
         if is_location_phrase(root) and not (visit and np_head(root).head.lower_ in ("to", "into")):
             continue

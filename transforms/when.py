@@ -80,10 +80,33 @@ def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventD
         if node.dep_ == "advcl" and mark in ("after", "before"):
             sign = -1 if mark == "after" else 1
             amount = _offset_amount(node, found) or (0, 1)
+    nested = _nested_day(anchor, found)
+    if nested is not None:
+        last = min(nested.last, published)
+        return EventDate(min(nested.first, last), last, nested.precision, False, nested.text)
     if sign < 0 and amount:  # 'a few days after X' with nothing dated above it: count back from publication
         first, last = apply_offset(published, published, amount, sign)
         return EventDate(first, last, "approximate", False, "offset from publication date")
     return EventDate(published, published, "publication", False, "publication date")
+
+
+# clauses below the trigger's that report something else, with a time of their own
+_OTHER_CLAUSES = {"advcl", "ccomp", "relcl", "parataxis", "conj", "xcomp", "csubj"}
+
+
+def _nested_day(anchor: Token, found: SentenceDates) -> DateMention | None:
+    """A day named deeper inside the trigger's own clause, when nothing on its chain is dated: the parser hangs
+    'on Sunday' on the last noun of a long phrase ('killed in an attack on a village in northern Burkina Faso on
+    Sunday') or on a participle ('shelled positions held by the RSF in Omdurman on Monday'). Only day dates:
+    'a base built in 2010' describes the base, not the attack."""
+    head = next((t for t in ancestors_path(anchor) if t.pos_ in _CLAUSE_POS), anchor)
+    inside = {t.i for t in head.subtree}
+    for token in head.subtree:
+        if token.i != head.i and token.dep_ in _OTHER_CLAUSES and token.pos_ in _CLAUSE_POS:
+            inside -= {t.i for t in token.subtree}
+    hits = [(abs(tok.i - anchor.i), m) for tok, m in found.dates
+            if tok.i in inside and m.precision == "day" and not m.future]
+    return min(hits, key=lambda h: h[0])[1] if hits else None
 
 
 def _offset_amount(clause: Token, found: SentenceDates) -> tuple[int, int] | None:
