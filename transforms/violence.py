@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from schemas.codebook import load_cues
 from transforms.actors import ActorMention, country_name
@@ -25,6 +25,17 @@ def weapon_cameo(sent: Span) -> str | None:
     return None
 
 
+def _accident_or_crime(anchor: Token) -> bool:
+    """'A jet crashed ..., killing both pilots' (the killing follows an accident); 'arrested two men for killing a
+    shopkeeper', 'accused of killing' (a crime before a court, not an armed incident)."""
+    cues = load_cues()
+    head = anchor.head
+    if anchor.dep_ in ("advcl", "conj", "xcomp") and head.lemma_.lower() in cues["disaster_words"]:
+        return True
+    return (anchor.dep_ in ("pcomp", "pobj") and head.lower_ in ("for", "of", "over")
+            and head.head.lemma_.lower() in cues["legal_verbs"])
+
+
 def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, context: ArticleContext) -> bool:
     """Fill toll, attacker and target of a military-incident mention; False when it is no incident after all."""
     crowd = set(load_cues()["crowd_words"])
@@ -35,7 +46,7 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
     only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
     if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):
         return False
-    if only_kill_words and any(_running_toll(t.anchor) for t in triggers):
+    if only_kill_words and any(_running_toll(t.anchor) or _accident_or_crime(t.anchor) for t in triggers):
         return False
     mention.fatalities = total_killed(casualties)
     mention.victim_groups = [(c.count, c.who) for c in casualties if c.kind == "killed" and not (c.cumulative or c.disaster)]

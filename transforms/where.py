@@ -126,11 +126,24 @@ def _temporal_link(token: Token) -> bool:
     return token.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _TEMPORAL_MARKS for c in token.children)
 
 
+def _where_antecedent(clause: Token, places: list[PlaceMention]) -> PlaceMention | None:
+    """The place a 'where' clause describes: 'traveled to Berlin on Wednesday, where he met Scholz' (the parser may
+    hang the clause on 'Wednesday', so the last place named before 'where' is taken)."""
+    where = next((c for c in clause.children if c.dep_ == "advmod" and c.lower_ == "where"), None)
+    if clause.dep_ != "relcl" or where is None:
+        return None
+    before = [m for m in places if m.token.i < where.i and m.token.sent.start == where.sent.start]
+    return max(before, key=lambda m: m.token.i) if before else None
+
+
 def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False, struck: bool = False,
                 context: list[str] = ()) -> PlaceMention | None:
     """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X); for a
     visit also where it went ('visited Kyiv', 'a trip to Kabul'), for an attack also what it hit ('shelled Kharkiv')."""
     clause = anchor.i if anchor.pos_ in ("VERB", "AUX") else _clause_verb(anchor)
+    antecedent = _where_antecedent(anchor.doc[clause], places) if clause is not None else None
+    if antecedent is not None:
+        return antecedent
     scored = []
     for mention in places:
         if is_topic_phrase(mention.token, anchor):
