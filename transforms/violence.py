@@ -55,7 +55,7 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
     fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
     if not attackers:
         attackers = _speaker_as_attacker(triggers, sent, context.mentions)
-    mention.actor1 = _with_country(attackers[0], fallback) if attackers else None
+    mention.actor1 = _with_country(attackers[0], fallback, attacker=True) if attackers else None
     mention.actor2 = _with_country(targets[0], fallback) if targets else None
     others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
     if mention.actor2 is None and others:
@@ -98,7 +98,14 @@ def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> 
     return []
 
 
-def _with_country(participant: Participant, fallback: str | None) -> Participant:
-    if participant.country or fallback is None:
+# a missile or a warplane is often fired from another country: where it struck says nothing of who fired it
+_REMOTE_WEAPONS = {"jet", "jets", "warplane", "warplanes", "artillery", "drone", "drones", "missile", "missiles",
+                   "aircraft", "rocket", "rockets", "shell", "shells"}
+
+
+def _with_country(participant: Participant, fallback: str | None, attacker: bool = False) -> Participant:
+    """A generic participant ('gunmen', 'civilians') takes the country of the place, except a remote weapon as the
+    attacker."""
+    if participant.country or fallback is None or (attacker and participant.text.lower() in _REMOTE_WEAPONS):
         return participant
     return Participant(f"{participant.text} ({country_name(fallback)})", fallback, participant.code_sector, participant.token_i)
