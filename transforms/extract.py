@@ -47,10 +47,13 @@ def fill_cluster_places(clusters, context) -> None:
     """Events whose sentences name no place: a meeting at the dateline of one of its countries; an incident at
     the article's most named place."""
     counts = Counter(p.place for _, p in context.places if p.place.precision <= 2)
-    salient = counts.most_common(1)[0][0] if counts else None
     for cluster in clusters:
         if cluster.placed is not None or cluster.event_type == "phone_call":
             continue
+        # a place in a country of neither side ('ANKARA - ... Azerbaijani and Armenian troops exchanged fire') is
+        # where the news was filed, not where the fighting was
+        salient = next((place for place, _ in counts.most_common()
+                        if not cluster.countries or place.country in cluster.countries), None)
         first = cluster.mentions[0]
         host = _host_capital(cluster)
         if host is not None:  # 'the White House hosted the ministers': a hosted meeting is at the host's capital
