@@ -250,6 +250,15 @@ _RULES = ((_ISO, _explicit), (_MD, _explicit), (_DM, _explicit), (_MONTH_ONLY, _
 _TIMESTAMP_TAIL = re.compile(r"\s*(?:/|\||,|-|–|at)?\s*\d{1,2}:\d{2}\s*(?:[AaPp]\.?[Mm]\.?|GMT|UTC|ET|EST|BST|CET)?\s*(?:/|\|)")
 
 
+_DATELINE_HEAD = re.compile(r"\s*[A-Z][A-Z .'\-]{2,40},\s*")
+_DATELINE_TAIL = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?[–—-]\s")
+
+
+def _in_dateline(text: str, mention: DateMention) -> bool:
+    """'ANKARA, March 14 (Reuters) - On Sunday, ...': the dateline's date is when the story was filed."""
+    return bool(_DATELINE_HEAD.fullmatch(text, 0, mention.start) and _DATELINE_TAIL.match(text, mention.end))
+
+
 def find_date_mentions(text: str, published: date) -> list[DateMention]:
     """All anchored date expressions in text, the longest winning where they overlap, in text order."""
     found = []
@@ -261,7 +270,7 @@ def find_date_mentions(text: str, published: date) -> list[DateMention]:
                 continue
     chosen: list[DateMention] = []
     # 'May 8, 2015 / 10:50 AM': a date stamped with a clock time is the page's timestamp, not an event's date
-    found = [c for c in found if c is not None and not _TIMESTAMP_TAIL.match(text, c.end)]
+    found = [c for c in found if c is not None and not _TIMESTAMP_TAIL.match(text, c.end) and not _in_dateline(text, c)]
     for cand in sorted(found, key=lambda x: (x.start - x.end, x.start)):
         if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
             chosen.append(cand)
