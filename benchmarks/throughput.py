@@ -43,6 +43,7 @@ from transforms.nlp import load_stock_nlp  # noqa: E402
 DEV_GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SPACY_BATCH = 32
 POOL_BATCH = 32
+MEMORY_LINE_SECONDS = 120  # (m) prints the process tree's memory this often
 
 
 def tree_rss_mb(root: int) -> float:
@@ -177,9 +178,15 @@ def flow_memory(n: int, share: float, workers: int) -> None:
                    "--workers", str(workers)]
         started, peak, flow_peak = time.perf_counter(), 0.0, 0.0
         with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
+            next_line = started + MEMORY_LINE_SECONDS
             while run.poll() is None:
                 peak = max(peak, tree_rss_mb(run.pid))
                 flow_peak = max(flow_peak, _rss_mb(run.pid))
+                if time.perf_counter() >= next_line:  # the trend shows whether memory is flat in corpus size
+                    next_line += MEMORY_LINE_SECONDS
+                    print(f"    {time.perf_counter() - started:.0f} s: tree {tree_rss_mb(run.pid):.0f} MB, "
+                          f"flow process {_rss_mb(run.pid):.0f} MB (peaks so far {peak:.0f} / {flow_peak:.0f})",
+                          flush=True)
                 time.sleep(0.5)
         seconds = time.perf_counter() - started
         print(f"(m) eventpipe run in a fresh process: {n / seconds:.1f} articles/s incl. start-up ({seconds:.0f} s),"

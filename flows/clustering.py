@@ -60,7 +60,7 @@ def recluster(new_events: pl.DataFrame, new_articles: pl.DataFrame, lake: Path) 
     sources = dict(pl.concat([
         read_table("articles", lake, where=pl.col("article_id").is_in(article_ids), columns=["article_id", "source"]),
         new_articles.select("article_id", "source")]).iter_rows())
-    merged = merge_events(group, sources)
+    merged = merge_events(group, sources, head_of)
     cluster_of = {member: row["event_id"] for row in merged for member in row["member_event_ids"]}
     events = _full_rows(merged, lake)
     # a former head now inside a larger cluster: its merged row goes

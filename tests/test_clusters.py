@@ -81,3 +81,20 @@ def test_blocked_clustering_equals_comparing_every_pair(seed: int) -> None:
     expected = _all_pairs_clusters(events)
     assert cluster_ids(events) == expected
     assert len(set(expected.values())) < len(events)  # some merged, so the comparison checks something
+
+
+def test_a_story_retold_many_times_costs_one_comparison_per_report(monkeypatch) -> None:
+    """2,000 outlets report one meeting over three days: each new report is compared with its cluster once, not
+    with every earlier report in its window (that made a 100,000-article run re-cluster quadratically)."""
+    from transforms import clusters
+
+    calls = []
+    compare = clusters.same_event
+    monkeypatch.setattr(clusters, "same_event", lambda a, b: calls.append(1) or compare(a, b))
+    events = [{"event_id": f"e{i:05d}", "article_id": f"a{i}", "event_type": "meeting",
+               "event_date": date(2024, 5, 1 + i % 3), "actor1_country": "TUR", "actor2_country": "RUS",
+               "location_country": "RUS", "location": "Moscow", "geo_precision": 1, "fatalities": None}
+              for i in range(2000)]
+    ids = cluster_ids(events)
+    assert set(ids.values()) == {"e00000"}
+    assert len(calls) < 3 * len(events)  # two blocks (TUR, RUS): about one comparison per report in each

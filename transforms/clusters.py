@@ -3,6 +3,7 @@ GDELT-style (num_mentions, num_articles, num_sources), and the merge is reversib
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import defaultdict
 from datetime import date, timedelta
 
@@ -41,6 +42,50 @@ def _find(parent: dict[str, str], key: str) -> str:
     return key
 
 
+def _link_block(group: list[dict], parent: dict[str, str]) -> None:
+    """Join the block's reports of one event, in date order.
+
+    Each report is compared with the earlier reports in its date window cluster by cluster, newest first, and a
+    cluster is left at its first match: a story retold by a thousand outlets costs one comparison per new report,
+    not a thousand. Joins are the same as comparing every pair in the window (a match with any member joins the
+    cluster)."""
+    group.sort(key=lambda e: (_as_date(e["event_date"]), e["event_id"]))
+    live: dict[str, list[tuple[date, str, dict]]] = {}  # cluster id -> its reports in the window, by date
+    for b in group:
+        day = _as_date(b["event_date"])
+        for key in list(live):
+            if key not in live:
+                continue
+            if day - live[key][-1][0] > _WINDOW:
+                del live[key]  # the cluster's newest report is out of reach: so are the others
+            elif (root := _find(parent, key)) != key:
+                _absorb(live, key, root)  # joined meanwhile (here or in another block)
+        for root in list(live):
+            own = _find(parent, b["event_id"])
+            if _find(parent, root) == own:
+                continue
+            for reported, _, a in reversed(live[root]):
+                if day - reported > _WINDOW:
+                    break
+                if same_event(a, b):
+                    parent[max(root, own)] = min(root, own)
+                    break
+        insort(live.setdefault(_find(parent, b["event_id"]), []), (day, b["event_id"], b))
+
+
+def _absorb(live: dict[str, list], key: str, root: str) -> None:
+    """Move the reports listed under key to root's list, keeping date order (the shorter list is inserted)."""
+    moved, kept = live.pop(key), live.get(root)
+    if kept is None:
+        live[root] = moved
+        return
+    if len(moved) > len(kept):
+        moved, kept = kept, moved
+    for item in moved:
+        insort(kept, item)
+    live[root] = kept
+
+
 def cluster_ids(events: list[dict]) -> dict[str, str]:
     """Article-level event_id -> cluster id (the smallest member id, so arrival order does not matter).
 
@@ -53,26 +98,20 @@ def cluster_ids(events: list[dict]) -> dict[str, str]:
         for country in _countries(event):
             blocks[(event["event_type"], country)].append(event)
     for group in blocks.values():
-        group.sort(key=lambda e: (_as_date(e["event_date"]), e["event_id"]))
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if _as_date(b["event_date"]) - _as_date(a["event_date"]) > _WINDOW:
-                    break
-                if same_event(a, b):
-                    ra, rb = _find(parent, a["event_id"]), _find(parent, b["event_id"])
-                    parent[max(ra, rb)] = min(ra, rb)
+        _link_block(group, parent)
     return {key: _find(parent, key) for key in parent}
 
 
-def merge_events(events: list[dict], sources: dict[str, str | None]) -> list[dict]:
+def merge_events(events: list[dict], sources: dict[str, str | None], ids: dict[str, str] | None = None) -> list[dict]:
     """One row per cluster: the most confident member's fields (and its id as best_event_id), summed mentions,
     counted articles and outlets.
 
     Args:
         events: article-level event rows (the `events` table columns).
         sources: article_id -> outlet name, for num_sources.
+        ids: cluster_ids(events), when the caller has it already.
     """
-    ids = cluster_ids(events)
+    ids = cluster_ids(events) if ids is None else ids
     members: dict[str, list[dict]] = defaultdict(list)
     for event in events:
         members[ids[event["event_id"]]].append(event)
