@@ -6,6 +6,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
@@ -118,19 +120,29 @@ def _screen_matcher() -> tuple[PhraseMatcher, dict[int, tuple[int, int]], tuple[
 
 def split_sentences(doc: Doc) -> list[tuple[int, int]]:
     """Cheap sentence char spans ending after . ! ? (with glued closing quotes and whitespace); line breaks alone
-    do not split, as spaCy's parser runs a headline into the next sentence too."""
-    spans, start, ended = [], 0, False
-    for token in doc:
-        # after an end mark, only whitespace and punctuation glued to it ('."', '.)') stay in the sentence
-        glued = token.is_space or token.is_punct and token.i > 0 and not doc[token.i - 1].whitespace_
-        if ended and not glued and token.idx > start:
-            spans.append((start, token.idx))
-            start = token.idx
-            ended = False
-        if token.text in _SENTENCE_ENDS:
-            ended = True
-    spans.append((start, len(doc.text)))
-    return spans
+    do not split, as spaCy's parser runs a headline into the next sentence too. Array arithmetic over the tokens,
+    not a Python loop: this runs on every sentence of every article."""
+    if len(doc) == 0:
+        return [(0, len(doc.text))]
+    orth, is_space, is_punct, trailing_space, idx = doc.to_array([ORTH, IS_SPACE, IS_PUNCT, SPACY, IDX]).T
+    is_space, is_punct = is_space.astype(bool), is_punct.astype(bool)
+    end = np.isin(orth, _end_orths())
+    # after an end mark, only whitespace and punctuation glued to it ('."', '.)') stay in the sentence
+    glued = is_space.copy()
+    glued[1:] |= is_punct[1:] & (trailing_space[:-1] == 0)
+    # a token opens a sentence when it is not glued and the last token before it that set or cleared 'ended'
+    # (an end mark, or any token not glued) was an end mark
+    setter = np.where(end | ~glued, np.arange(len(orth)), -1)
+    last_setter = np.concatenate(([-1], np.maximum.accumulate(setter)[:-1]))
+    opens = ~glued & (last_setter >= 0) & end[np.maximum(last_setter, 0)] & (idx > 0)
+    starts = [0, *idx[opens].tolist()]
+    return list(zip(starts, [*starts[1:], len(doc.text)]))
+
+
+@cache
+def _end_orths() -> np.ndarray:
+    strings = load_nlp().vocab.strings
+    return np.array([strings.add(mark) for mark in _SENTENCE_ENDS], dtype=np.uint64)
 
 
 def screen(text: str) -> Screened:
@@ -204,12 +216,11 @@ def reduced_doc(screened: Screened, keep: set[int]) -> Doc:
     """A tokenized, unparsed doc of the reduced text in which each run of kept sentences must start a sentence, so
     the parser cannot join sentences that a blanked gap separated in the article."""
     doc = load_nlp().make_doc(reduced_text(screened, keep))
-    starts = sorted(screened.sentences[i][0] for i in keep if i - 1 not in keep)
-    by_char = {t.idx: t for t in doc if not t.is_space}
-    for char in starts:
-        token = by_char.get(char)
-        if token is not None and token.i > 0:
-            token.is_sent_start = True
+    token_starts = doc.to_array(IDX)
+    for char in sorted(screened.sentences[i][0] for i in keep if i - 1 not in keep):
+        i = int(np.searchsorted(token_starts, char))
+        if 0 < i < len(doc) and token_starts[i] == char and not doc[i].is_space:
+            doc[i].is_sent_start = True
     return doc
 
 
