@@ -33,7 +33,7 @@ def _matches(event: dict, expect: dict) -> bool:
             return False
     return all(event[key] == expect[key] for key, column in (("fatalities", "fatalities"),) if key in expect) and (
         "cameo" not in expect or event["cameo_code"] == expect["cameo"]
-    ) and all(event[key] == expect[key] for key in ("location_country", "actor1_country", "actor2_country") if key in expect)
+    ) and all(event[key] == expect[key] for key in ("location", "location_country", "actor1_country", "actor2_country") if key in expect)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

@@ -53,8 +53,9 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
     mention.injuries = total_injured(casualties)
     attackers, targets = attack_roles([t.anchor for t in triggers], sent, context.mentions)
     fallback = mention.place.country if mention.place else (context.countries[0] if context.countries else None)
-    if not attackers:
-        attackers = _speaker_as_attacker(triggers, sent, context.mentions)
+    if not attackers or attackers[0].country is None:
+        # 'X said it struck ...', 'X said its drones struck ...': the speaker is the side that struck
+        attackers = _speaker_as_attacker(triggers, sent, context.mentions) or attackers
     mention.actor1 = _with_country(attackers[0], fallback, attacker=True) if attackers else None
     mention.actor2 = _with_country(targets[0], fallback) if targets else None
     others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
@@ -80,11 +81,17 @@ def _running_toll(anchor) -> bool:
     return perfect and active and subject is not None and subject.lower_ in _TOLL_SUBJECTS
 
 
+_SPEAKER_PRONOUNS = {"it", "they", "we"}
+_SPEAKER_POSSESSIVES = {"its", "their", "our"}
+
+
 def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> list[Participant]:
-    """'The Israeli army said it struck ...', 'the Houthis claimed responsibility for an attack': the speaker did it."""
+    """'The Israeli army said it struck ...', '... said its jets struck ...', 'the Houthis claimed responsibility for an
+    attack': the speaker did it."""
     for trigger in triggers:
         anchor = trigger.anchor
-        pronoun = any(c.dep_ == "nsubj" and c.lower_ in ("it", "they", "we") for c in anchor.children)
+        pronoun = any(c.dep_ == "nsubj" and (c.lower_ in _SPEAKER_PRONOUNS or any(
+            g.dep_ == "poss" and g.lower_ in _SPEAKER_POSSESSIVES for g in c.children)) for c in anchor.children)
         claim = next((t for t in ancestors_path(anchor)[1:] if t.lemma_ == "claim"), None)
         speaker_verb = claim if claim is not None else (anchor.head if pronoun else None)
         subject = next((c for c in speaker_verb.children if c.dep_ == "nsubj"), None) if speaker_verb is not None else None

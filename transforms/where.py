@@ -45,10 +45,13 @@ def _np_text(token: Token) -> str:
     return " ".join(t.text for t in words)
 
 
+_WATER_WORDS = {"gulf", "sea", "strait", "straits", "bay", "ocean", "channel", "lake", "sound"}
+
+
 def _locative_phrase(token: Token, context: list[str]) -> tuple[str | None, Place | None]:
     """'in the North Waziristan district', 'near the city of Zaporizhzhia', 'in a rural area of Meta'."""
     candidates = [token]
-    for _ in range(2):
+    for _ in range(0 if token.lower_ in _WATER_WORDS else 2):  # 'the Gulf of Aden' is a sea, not the town of Aden
         of = next((c for c in candidates[-1].children if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         if obj is None:
