@@ -13,7 +13,6 @@ from transforms.articles import Article, make_article
 from transforms.extract import extract_events, text_for_parsing
 from transforms.nlp import load_nlp
 from transforms.screen import article_sentence_indexes, reduced_doc, reduced_text, screen, word_forms
-from transforms.triggers import find_triggers
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 

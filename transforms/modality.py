@@ -156,12 +156,29 @@ def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, st
         return (False, reason) if reason else (True, "")
     role = "verb" if verb.i == anchor.i else _role_of(anchor, verb)
     reason = _verb_blocker(verb, role, _prep_to(anchor, verb)) or _governing_blocker(verb)
+    committed = _committed_during(verb) if reason and _prep_to(anchor, verb) == "during" else None
+    if committed is not None:
+        # 'agreed to deepen cooperation during talks on Thursday': the talks framed a commitment that was made, so
+        # they happened unless the committing verb itself is modal, negated or planned
+        reason = _verb_blocker(committed, "verb") or _governing_blocker(committed)
     if not reason and verb.lemma_ in _SEMI_MODALS and role == "subject":
         # 'the visit had to be postponed', 'the talks are expected to resume': the real verb is the complement
         complement = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ in _CLAUSE_POS), None)
         if complement is not None and any(c.tag_ == "TO" for c in complement.children):
             reason = f"'{verb.text} to {complement.text}'"
     return (not reason), reason
+
+
+def _committed_during(verb: Token) -> Token | None:
+    """The past-tense commitment verb an infinitive hangs on ('agreed' in 'agreed to deepen ... during talks')."""
+    token = verb
+    for _ in range(3):
+        if token.dep_ != "xcomp" or not any(c.tag_ == "TO" for c in token.children):
+            return None
+        token = token.head
+        if is_one_of(token, "commitment_verbs") and token.tag_ in ("VBD", "VBN"):
+            return token
+    return None
 
 
 def _prep_to(anchor: Token, verb: Token) -> str | None:

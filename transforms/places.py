@@ -50,6 +50,7 @@ _TRANSLIT = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ß": "ss
                            **dict.fromkeys("'’‘ʿʾ`´")})  # Sana'a and Sanaa are one name
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SAINT = re.compile(r"\bst(?= \w)")
 _ADMIN_WORD = re.compile(r" (?:region|state|province|oblast|governorate)$", re.IGNORECASE)
 
 
@@ -85,7 +86,7 @@ def _norm(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    key = " ".join(_NON_ALNUM.sub(" ", text).split())
+    key = _SAINT.sub("saint", " ".join(_NON_ALNUM.sub(" ", text).split()))  # 'St Petersburg' = 'Saint Petersburg'
     return key[4:] if key.startswith("the ") else key
 
 

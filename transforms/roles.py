@@ -15,6 +15,8 @@ _VICTIM_VERBS = {"die", "martyr", "perish", "wound", "injure", "kill"}
 _NP_LINKS = {"compound", "amod", "poss", "nmod", "appos", "nummod", "det", "case"}
 GENERIC_SECTORS = ("MIL", "COP", "REB", "CVL")
 _PEOPLE_NOUNS = SECTOR_NOUNS["GOV"] | {"counterparts", "ministers", "presidents", "heads", "leaders", "officials"}
+_PROJECTILES = {"missile", "missiles", "rocket", "rockets", "drone", "drones", "shell", "shells", "mortar", "mortars",
+                "projectile", "projectiles", "bomb", "bombs"}
 _GENERIC_NOUNS = {noun: sector for sector in GENERIC_SECTORS for noun in SECTOR_NOUNS[sector]}
 
 
@@ -134,6 +136,8 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
         return "target"
     if head.dep_ == "nsubj":
         return "attacker"
+    if head.dep_ == "dobj" and gov.lemma_.lower() in ("fire", "launch", "lob") and head.lower_ in _PROJECTILES:
+        return None  # 'launched a missile and drone attack on Kharkiv': the weapon, not the side attacked
     if head.dep_ in ("dobj", "attr"):
         return "target"
     return None

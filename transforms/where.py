@@ -70,7 +70,8 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     found: dict[int, PlaceMention] = {}
     for ent in sent.ents:
         loose = ent.label_ not in _PLACE_LABELS
-        if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and ent.root.head.lower_ in LOCATION_PREPS):
+        if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and (
+                ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root))):
             place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
             if place is not None and loose and context and place.country not in context[:5]:
                 continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
@@ -82,11 +83,18 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
         name = _capital_phrase(token)
         place = resolve_place(name, context) if name else None
         of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in _PLACE_NOUNS  # 'the city of Kharkiv'
-        if name is None and token.dep_ == "pobj" and (token.head.lower_ in LOCATION_PREPS or of_place) and token.pos_ in ("PROPN", "NOUN"):
+        if name is None and token.dep_ == "pobj" and (token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token)) \
+                and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
             found[token.i] = PlaceMention(name, place, token, is_location_head(token))
     return sorted(found.values(), key=lambda m: m.token.i)
+
+
+def _attacked(token: Token) -> bool:
+    """The object of 'an attack on ...', 'strikes against ...': what was hit, which is often a place."""
+    return token.dep_ == "pobj" and token.head.lower_ in ("on", "against") and token.head.head.lemma_.lower() in _ATTACK_NOUNS
+
 
 
 def is_location_head(token: Token) -> bool:
@@ -103,6 +111,8 @@ def _clause_verb(token: Token) -> int | None:
     return None
 
 
+_ATTACK_NOUNS = {"attack", "strike", "airstrike", "raid", "assault", "offensive", "bombardment", "shelling", "bombing",
+                 "barrage", "incursion", "missile", "rocket", "drone", "shell", "bomb", "mortar", "projectile"}
 _PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
                 "port", "camp", "base", "state", "county", "governorate", "oblast", "border", "country", "island"}
 _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
@@ -149,14 +159,15 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
         return antecedent
     scored = []
     for mention in places:
-        if is_topic_phrase(mention.token, anchor):
+        head = np_head(mention.token)
+        hit = struck and _attacked(head)  # 'a drone attack on Kyiv': a target, not a topic
+        if not hit and is_topic_phrase(mention.token, anchor):
             continue
         rank = _clause_rank(anchor, clause, _clause_verb(mention.token))
-        head = np_head(mention.token)
         named_place = head.i == mention.token.i or head.lemma_.lower() in _PLACE_NOUNS  # not 'hosted the ministers of Egypt'
         destination = named_place and (
             (visit and head.dep_ == "pobj" and head.head.lower_ == "to") or (
-                (visit or struck) and head.dep_ == "dobj" and head.head.i == clause))
+                (visit or struck) and head.dep_ == "dobj" and head.head.i == clause) or hit)
         if rank is not None and (mention.in_location_phrase or destination):
             foreign = bool(context) and mention.place.country not in context  # 'across the Nile' -> a town in India
             scored.append((foreign, rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
