@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -22,6 +22,7 @@ SAMPLES = ROOT / "data" / "samples"
 GENERAL = ROOT / "data" / "general"
 PARAGRAPHS_PER_ARTICLE = 6  # ~250-300 words, a typical wire story
 DEFAULT_EVENT_SHARE = 0.25
+START = date(2024, 5, 1)
 
 
 @cache
@@ -31,14 +32,17 @@ def sample_paragraphs(folder: Path = SAMPLES) -> tuple[str, ...]:
                  for p in f.read_text(encoding="utf-8").split("\n\n")[1:] if p.strip())
 
 
-def iter_corpus(n: int, seed: int = 7, event_share: float = 1.0) -> Iterator[Article]:
-    """N articles, generated one at a time so a long run holds only the batch in use."""
+def iter_corpus(n: int, seed: int = 7, event_share: float = 1.0, per_day: int | None = None) -> Iterator[Article]:
+    """N articles, generated one at a time so a long run holds only the batch in use. Dates cycle through the 28 days
+    of one month (every batch then touches every day), or with per_day advance one day per per_day articles, as a
+    feed arrives."""
     rng = random.Random(seed)
     pools = sample_paragraphs(SAMPLES), sample_paragraphs(GENERAL)
     for i in range(n):
         pool = pools[0] if rng.random() < event_share else pools[1]
         body = "\n\n".join(rng.sample(pool, k=min(PARAGRAPHS_PER_ARTICLE, len(pool))))
-        yield make_article(f"LONDON – [BENCH] – {body}", published=date(2024, 5, 1 + i % 28), source_id=f"bench-{i}")
+        published = START + timedelta(days=i // per_day) if per_day else date(2024, 5, 1 + i % 28)
+        yield make_article(f"LONDON – [BENCH] – {body}", published=published, source_id=f"bench-{i}")
 
 
 def make_corpus(n: int, seed: int = 7, event_share: float = 1.0) -> list[Article]:
@@ -46,14 +50,15 @@ def make_corpus(n: int, seed: int = 7, event_share: float = 1.0) -> list[Article
     return list(iter_corpus(n, seed, event_share))
 
 
-def write_corpus(folder: Path, n: int, seed: int = 7, event_share: float = DEFAULT_EVENT_SHARE) -> Path:
+def write_corpus(folder: Path, n: int, seed: int = 7, event_share: float = DEFAULT_EVENT_SHARE,
+                 per_day: int | None = None) -> Path:
     """The corpus as one JSON Lines file in folder (input for a real `eventpipe run`); returns its path."""
     import json
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"bench_{n}_{event_share:g}.jsonl"
     with path.open("w", encoding="utf-8") as out:
-        for article in iter_corpus(n, seed, event_share):
+        for article in iter_corpus(n, seed, event_share, per_day):
             out.write(json.dumps({"id": article.article_id, "published": article.published.isoformat(),
                                   "text": article.text}) + "\n")
     return path

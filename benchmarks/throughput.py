@@ -1,6 +1,6 @@
 """Throughput of the coder against spaCy's full pipeline, measured in one process and one run, as ratios.
 
-Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,m,r,dev]
+Usage: python benchmarks/throughput.py [N] [--share S] [--workers W] [--stages a,b,c,m,r,dev] [--per-day D]
   N articles (default 500) recombined by benchmarks/corpus.py; S = share of event articles (default 0.25; 1.0 is the
   dense worst case); W = processes for the parallel figures (default 2, the cores of the reference machine).
 
@@ -167,13 +167,13 @@ def flow_runs(n: int, share: float, workers: int, words: int) -> None:
         return rate
 
 
-def flow_memory(n: int, share: float, workers: int) -> None:
+def flow_memory(n: int, share: float, workers: int, per_day: int | None = None) -> None:
     """(m) `eventpipe run` in a fresh process over the corpus: the whole process tree's peak memory (flow process,
     coding workers, the temporary Prefect server) and wall time including start-up, as a user runs it."""
     import subprocess
 
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = write_corpus(Path(tmp) / "in", n, event_share=share)
+        corpus = write_corpus(Path(tmp) / "in", n, event_share=share, per_day=per_day)
         command = [sys.executable, "-m", "flows.cli", "run", "--input", str(corpus), "--lake", str(Path(tmp) / "lake"),
                    "--workers", str(workers)]
         started, peak, flow_peak = time.perf_counter(), 0.0, 0.0
@@ -249,6 +249,8 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=DEFAULT_EVENT_SHARE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--stages", default="a,b,c,r,dev")
+    parser.add_argument("--per-day", type=int, default=None,
+                        help="(m) only: date the articles in arrival order, this many a day (default: all in one month)")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     n, share, w = args.n, args.share, args.workers
@@ -270,7 +272,7 @@ def main() -> None:
     if "c" in stages:
         rates["c"] = flow_runs(n, share, w, words)
     if "m" in stages:
-        flow_memory(n, share, w)
+        flow_memory(n, share, w, args.per_day)
     for label, ours, base in (("(b)/(a)", "b", "a"), (f"(bW)/(aW), both on {w} processes", "bW", "aW"),
                               ("(bW)/(a)", "bW", "a"), ("(c)/(a)", "c", "a"), ("(c)/(bW)", "c", "bW")):
         if ours in rates and base in rates:
