@@ -185,7 +185,8 @@ def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool
     words = set(load_cues()["violence_words"])
     if any(sent.start <= m.start < sent.end and m.sector in ("MIL", "REB") for m in mentions):
         return True
-    return any(t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
+    own = range(trigger.span.start, trigger.span.end)  # 'carried out strikes': the trigger's own words are no context
+    return any(t.i not in own and t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
 
 
 def _code_group(index, sent, event_type, triggers, when, places, context, destination=None) -> EventMention | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
@@ -19,10 +21,17 @@ if TYPE_CHECKING:  # the coder imports this module; its types are only annotatio
 def weapon_cameo(sent: Span) -> str | None:
     """CAMEO code of the weapon the sentence names (air strike 195, shelling 194, bomb 183, guns 193), if any."""
     lowered = sent.text.lower()
-    for group in load_cues()["weapon_cameo"]:
-        if any(word in lowered for word in group["words"]):
-            return group["cameo"]
+    for pattern, cameo in _weapon_patterns():
+        if pattern.search(lowered):
+            return cameo
     return None
+
+
+@cache
+def _weapon_patterns() -> list[tuple[re.Pattern, str]]:
+    """Whole words only: 'ied' is a roadside bomb, not the end of 'carried' or 'denied'."""
+    return [(re.compile(r"\b(?:" + "|".join(re.escape(w) for w in group["words"]) + r")\b"), group["cameo"])
+            for group in load_cues()["weapon_cameo"]]
 
 
 def _accident_or_crime(anchor: Token) -> bool:
