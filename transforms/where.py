@@ -71,7 +71,7 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     for ent in sent.ents:
         loose = ent.label_ not in _PLACE_LABELS
         if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and (
-                ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root))):
+                ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root) or _destination(ent.root))):
             place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
             if place is not None and loose and context and place.country not in context[:5]:
                 continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
@@ -83,7 +83,8 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
         name = _capital_phrase(token)
         place = resolve_place(name, context) if name else None
         of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in _PLACE_NOUNS  # 'the city of Kharkiv'
-        if name is None and token.dep_ == "pobj" and (token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token)) \
+        if name is None and token.dep_ == "pobj" and (
+                token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)) \
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
@@ -95,6 +96,11 @@ def _attacked(token: Token) -> bool:
     """The object of 'an attack on ...', 'strikes against ...': what was hit, which is often a place."""
     return token.dep_ == "pobj" and token.head.lower_ in ("on", "against") and token.head.head.lemma_.lower() in _ATTACK_NOUNS
 
+
+
+def _destination(token: Token) -> bool:
+    """Where a trip went: 'a surprise visit to Kyiv', 'travelled to Moscow'."""
+    return token.dep_ == "pobj" and token.head.lower_ == "to" and token.head.head.lemma_.lower() in _TRIP_WORDS
 
 
 def is_location_head(token: Token) -> bool:
@@ -113,6 +119,7 @@ def _clause_verb(token: Token) -> int | None:
 
 _ATTACK_NOUNS = {"attack", "strike", "airstrike", "raid", "assault", "offensive", "bombardment", "shelling", "bombing",
                  "barrage", "incursion", "missile", "rocket", "drone", "shell", "bomb", "mortar", "projectile"}
+_TRIP_WORDS = {"visit", "trip", "tour", "journey", "travel", "fly", "arrive", "go", "come", "head", "return", "mission"}
 _PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
                 "port", "camp", "base", "state", "county", "governorate", "oblast", "border", "country", "island"}
 _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
