@@ -75,7 +75,7 @@ _ACTIVE = re.compile(
 _TOLL = re.compile(
     r"\b(?:death\s+toll|toll|number\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|(?:people\s+|those\s+)?killed)"
     r"|number\s+of\s+(?P<inj>(?:the\s+)?(?:injured|wounded|injuries|people\s+(?:injured|wounded))))"
-    r"[^.;!?]{0,60}?\b(?:to|at|of|reached|hit|was|is|stands|stood|now)\s+"
+    r"[^.;!?]{0,80}?\b(?:to|at|of|reached|hit|was|is|stands|stood|now)\s+"
     rf"(?:(?P<q>{QUALIFIER})\s+)?(?P<num>{NUMBER})", re.I
 )
 _LOSS_OF_LIVES = re.compile(rf"\bloss\s+of\s+(?:(?P<q>{QUALIFIER})\s+)?(?P<num>{NUMBER})\s+(?:\w+\s+)?lives\b", re.I)

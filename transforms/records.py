@@ -40,10 +40,11 @@ def _actors(cluster: EventCluster) -> tuple:
                 slots[slots.index(None)] = actor
     placed = cluster.placed
     host = placed.place.country if placed is not None else None
-    if cluster.event_type == "military_incident" and slots[1] is None and slots[0] is not None and slots[0].country \
+    if cluster.event_type == "military_incident" and slots[1] is None and slots[0] is not None \
             and host and host != slots[0].country:
-        # 'Pakistani shelling killed three in Indian-controlled Kashmir': no target named, so the side hit is the
-        # country where it struck (filled per event, after merging, so it cannot join two incidents together)
+        # 'Pakistani shelling killed three in Indian-controlled Kashmir', 'a drone strike killed 15 in Mali': no
+        # target named, so the side hit is the country where it struck (filled per event, after merging, so it
+        # cannot join two incidents together)
         slots[1] = Participant(country_name(host), host, None, -1)
     return slots[0], slots[1]
 

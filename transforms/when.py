@@ -60,10 +60,24 @@ def _relative_clause_dates(anchor: Token) -> list[Token]:
     return [c for c in anchor.children if c.dep_ in ("relcl", "acl")] if anchor.pos_ in ("NOUN", "PROPN") else []
 
 
+def _date_chain(anchor: Token) -> list[Token]:
+    """Where a trigger's date may hang, nearest first: the trigger, a clause describing it, then the clauses above it;
+    right after its own clause verb come that verb's coordinated verbs, which share its time ('were killed and 30
+    wounded in shelling on Sunday night'), before a reporting verb above ('..., the governor said on Monday')."""
+    chain = [anchor, *_relative_clause_dates(anchor)]
+    for node in ancestors_path(anchor)[1:] if anchor.pos_ not in _CLAUSE_POS else []:
+        chain.append(node)
+        if node.pos_ in _CLAUSE_POS:
+            break
+    verb = chain[-1] if chain[-1].pos_ in _CLAUSE_POS else None
+    chain += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in _CLAUSE_POS] if verb is not None else []
+    return chain + [t for t in ancestors_path(anchor)[1:] if t not in chain]
+
+
 def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventDate:
     """The date on the trigger's own clause chain; shifted for 'a few days after X'; else publication."""
     sign, amount = 0, None
-    for node in [anchor, *_relative_clause_dates(anchor), *ancestors_path(anchor)[1:]]:
+    for node in _date_chain(anchor):
         hits = [(abs(tok.i - anchor.i), m) for tok, m in found.dates if tok.i == node.i]
         hit = min(hits, key=lambda h: h[0])[1] if hits else None
         if hit is not None:
