@@ -131,7 +131,8 @@ def _governing_blocker(verb: Token) -> str:
             token = head
             continue
         if any(c.dep_ in ("aux", "auxpass") and c.lower_ in cues["modal_auxes"] for c in head.children):
-            if token.dep_ == "xcomp":
+            purpose = token.dep_ == "advcl" and any(c.tag_ == "TO" for c in token.children)
+            if token.dep_ == "xcomp" or purpose:  # 'will travel to Moscow to meet Putin': the trip is still ahead
                 return f"under modal '{head.text}'"
         token = head
     return ""

