@@ -9,7 +9,7 @@ from spacy.tokens import Span, Token
 from schemas.codebook import load_cues
 from transforms.actors import SECTOR_NOUNS, ActorMention
 
-LOCATION_PREPS = {"in", "at", "near", "outside", "inside", "across", "around", "into", "throughout", "along"}  # not "from": 'a call from X' 
+LOCATION_PREPS = {"in", "at", "near", "outside", "inside", "across", "around", "into", "throughout", "along", "off"}  # not "from": 'a call from X' 
 _TOPIC_PREPS = {"on", "about", "over", "regarding", "concerning", "against"}
 _VICTIM_VERBS = {"die", "martyr", "perish", "wound", "injure", "kill"}
 _NP_LINKS = {"compound", "amod", "poss", "nmod", "appos", "nummod", "det", "case"}
