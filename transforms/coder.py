@@ -85,22 +85,24 @@ def code_article(article: Article, doc: Doc) -> tuple[list[EventMention], Articl
     context = ArticleContext(article, published, mentions, countries, dateline)
     coded = []
     for index, sent in enumerate(doc.sents):
-        coded.extend(code_sentence(index, sent, context))
+        coded.extend(code_sentence(index, sent, context, {m.event_type for m in coded}))
     return coded, context
 
 
-def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[EventMention]:
-    """Event mentions in one sentence: triggers -> realis -> one mention per event type."""
+def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[str] = frozenset()) -> list[EventMention]:
+    """Event mentions in one sentence: triggers -> realis -> one mention per event type. earlier: the event types
+    already coded from the article's earlier sentences."""
     groups: dict[str, list[Trigger]] = {}
+    found = sentence_dates(sent, context.published)
     for trigger in find_triggers(sent):
         happened, _ = realis(trigger.anchor, tuple(trigger.span))
         if (happened and _requirement_met(trigger, sent, context) and not private_contact(trigger, context)
-                and not counted_trend(trigger)):
+                and not counted_trend(trigger)
+                and not (trigger.event_type in earlier and _back_reference(trigger, found, context))):
             groups.setdefault(trigger.event_type, []).append(trigger)
     phone_anchors = [t.anchor.i for t in groups.get("phone_call", [])]
     if phone_anchors and "meeting" in groups:
         groups["meeting"] = [t for t in groups["meeting"] if min(abs(t.anchor.i - p) for p in phone_anchors) > _PHONE_NEAR]
-    found = sentence_dates(sent, context.published)
     places = sentence_places(sent, context.countries)
     context.places.extend((index, p) for p in places if p.in_location_phrase)
     coded = []
@@ -117,6 +119,21 @@ def code_sentence(index: int, sent: Span, context: ArticleContext) -> list[Event
                 if mention.also_with is not None:
                     coded.append(replace(mention, actor2=mention.also_with, also_with=None, provenance=dict(mention.provenance)))
     return coded
+
+
+_DEFINITE = {"the", "this", "that", "his", "her", "their", "its"}
+
+
+def _back_reference(trigger: Trigger, found, context: ArticleContext) -> bool:
+    """'The visit drew criticism from EU leaders', 'The talks were the first since 2019': a definite event noun with
+    no date and no participant of its own, after an event of its type, refers back to that event."""
+    anchor = trigger.anchor
+    if anchor.pos_ != "NOUN" or not any(c.dep_ in ("det", "poss") and c.lower_ in _DEFINITE for c in anchor.children):
+        return False
+    if resolve_date(anchor, found, context.published).precision != "publication":
+        return False
+    own = {t.i for t in anchor.subtree}
+    return not any(m.start in own for m in context.mentions)
 
 
 def _split_by_date(triggers: list[Trigger], found, published) -> list[tuple[EventDate, list[Trigger]]]:
