@@ -81,7 +81,7 @@ _RELDAY = re.compile(r"\b(?P<w>the\s+day\s+before\s+yesterday|the\s+day\s+after\
                      r"(?:(?:early|late|earlier|later)\s+)?(?:today|tonight|yesterday|tomorrow)"
                      r"(?:\s+(?:morning|afternoon|evening|night))?|this\s+(?:morning|afternoon|evening)|last\s+night)\b"
                      rf"(?:\s*\(\s*(?P<wd>{_WD})\s*\))?", re.I)
-_PERIOD = re.compile(r"\b(?P<core>(?:(?P<q>earlier|later)\s+)?(?P<rel>this\s+past|this|last|next|past|the\s+past|"
+_PERIOD = re.compile(r"\b(?P<core>(?:(?P<q>earlier|later)\s+|(?P<third>early|mid|late)\s+)?(?P<rel>this\s+past|this|last|next|past|the\s+past|"
                      r"the\s+last|the\s+coming|(?:over|at|during)\s+the(?=\s+weekend))\s+"
                      r"(?P<unit>weekend|week|month|year))\b(?!\s+of\b|-)", re.I)
 _SPAN = re.compile(rf"\b(?:(?:the\s+)?(?:past|last)\s+(?P<n>{_NUM})\s+(?P<unit>day|week|month|year)s|"
@@ -223,8 +223,20 @@ def _period(m: re.Match, pub: date) -> DateMention | None:
         start, end = _period_bounds(unit, end + timedelta(days=1))
     elif _norm(m["q"]) == "later":
         start = pub + timedelta(days=1)
+    if m["third"] and unit in ("month", "year"):  # 'late last month': its last third
+        start, end = _third_of(start, end, m["third"].lower())
+        return _mk(m, start, end, "range", pub)
     precision = {"week": "week", "month": "month"}.get(unit, "approximate")
     return _mk(m, start, end, precision, pub, year_only=unit == "year")
+
+
+def _third_of(start: date, end: date, third: str) -> tuple[date, date]:
+    """The early, mid or late third of a period."""
+    days = (end - start).days + 1
+    index = ("early", "mid", "late").index(third)
+    first = start + timedelta(days=days * index // 3)
+    last = start + timedelta(days=days * (index + 1) // 3 - 1) if index < 2 else end
+    return first, last
 
 
 def _back(m: re.Match, pub: date) -> DateMention | None:
