@@ -281,9 +281,12 @@ def _resolve(g: _Gazetteer, raw: str, ctx: tuple[str, ...], within: str | None =
         towns = [i for i in towns if g.records[i][4] >= floor] if floor else towns
         if (places or towns) and (found := _choose(g, places, towns, hint, ctx, within)):
             return found
-    for key, hint in keys:  # alternate names are noisy ("Hamid" is an alias of Isparta): context must agree
+    for key, hint in keys:  # alternate names are noisy ("Hamid" is an alias of Isparta): context must agree,
+        # unless the name is several words ("Kiryat Shmona" for Qiryat Shmona), which a common word seldom is
         towns = [i for i in g.alternate.get(key, ()) if g.records[i][4] >= floor]
-        if towns := [i for i in towns if g.records[i][3] in ctx] if ctx else towns:
+        if ctx and " " not in key:
+            towns = [i for i in towns if g.records[i][3] in ctx]
+        if towns:
             return _choose(g, [], towns, hint, ctx, within)
     return None
 
