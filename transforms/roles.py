@@ -20,6 +20,11 @@ _PROJECTILES = {"missile", "missiles", "rocket", "rockets", "drone", "drones", "
 _GENERIC_NOUNS = {noun: sector for sector in GENERIC_SECTORS for noun in SECTOR_NOUNS[sector]}
 
 
+def generic_sector(token: Token) -> str | None:
+    """Sector of a generic participant noun ('army' MIL, 'police' COP, 'gunmen' REB, 'villagers' CVL), if it is one."""
+    return _GENERIC_NOUNS.get(token.lower_) if token.pos_ == "NOUN" else None
+
+
 @dataclass(frozen=True)
 class Participant:
     """An actor filling a role: a dictionary mention, or a generic noun ('soldiers') whose country comes later."""

@@ -11,7 +11,7 @@ from spacy.tokens import Span, Token
 from schemas.codebook import load_cues
 from transforms.actors import ActorMention, country_name
 from transforms.fatalities import find_casualties, total_injured, total_killed
-from transforms.roles import Participant, ancestors_path, attack_roles
+from transforms.roles import Participant, ancestors_path, attack_roles, generic_sector
 
 if TYPE_CHECKING:  # the coder imports this module; its types are only annotations here
     from transforms.coder import ArticleContext, EventMention
@@ -111,6 +111,8 @@ def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> 
         if found:
             m = found[-1]  # 'Yemen's Houthis': the group, not the possessor
             return [Participant(m.canonical_name, m.ref.country, m.sector, m.start)]
+        if generic_sector(subject) in ("MIL", "COP", "REB"):  # 'The army said it had killed 40 fighters'
+            return [Participant(subject.text, None, generic_sector(subject), subject.i)]
     return []
 
 
