@@ -43,7 +43,7 @@ from transforms.nlp import load_stock_nlp  # noqa: E402
 DEV_GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SPACY_BATCH = 32
 POOL_BATCH = 32
-MEMORY_LINE_SECONDS = 120  # (m) prints the process tree's memory this often
+MEMORY_LINE_SECONDS = 60  # (m) prints the process tree's memory this often
 
 
 def tree_rss_mb(root: int) -> float:

@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
+    from flows.memory import limit_allocator_retention
+
+    limit_allocator_retention()  # before anything imports pyarrow or starts threads
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -34,6 +34,7 @@ from prefect.runtime import flow_run  # noqa: E402
 from flows import tasks as steps  # noqa: E402
 from flows.feeds import fetch_all, is_url, read_source, retryable  # noqa: E402
 from flows.lake import LakeBusyError, lake_lock, read_table  # noqa: E402
+from flows.memory import release_freed_memory  # noqa: E402
 from flows.report import render_report  # noqa: E402
 from flows.runners import Progress, make_task_runner, start_coding  # noqa: E402
 from flows.settings import FetchSettings, Settings  # noqa: E402
@@ -110,6 +111,7 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
                 if previous is not None:
                     finish(*previous, last=False)
                     forget_task_results()
+                    release_freed_memory()
                 previous = (batch, coding)
             paths = finish(*previous, last=True)
         progress.finish()

@@ -1,0 +1,32 @@
+"""The flow process's allocator settings (flows/memory.py) take effect in a fresh process, as the CLI starts one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import ctypes, sys
+from flows.memory import limit_allocator_retention, release_freed_memory
+limit_allocator_retention()
+import pyarrow as pa
+release_freed_memory()
+print(pa.default_memory_pool().backend_name)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc allocator settings")
+def test_arrow_uses_the_system_allocator_after_the_cli_setting() -> None:
+    """Arrow's own pool keeps freed pages; the flow process must use the system allocator, which trims."""
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."})
+    assert out.stdout.strip() == "system"
+
+
+def test_the_cli_applies_the_setting_before_anything_imports_pyarrow() -> None:
+    """flows.cli must not import pyarrow (through polars or Prefect) before main() has run the setting."""
+    out = subprocess.run([sys.executable, "-c", "import sys, flows.cli; print('pyarrow' in sys.modules)"],
+                         capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."})
+    assert out.stdout.strip() == "False"
