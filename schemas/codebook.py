@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -119,6 +120,9 @@ def load_cues() -> dict:
     return cues
 
 
+@cache
 def rules_version() -> str:
-    """Version tag of the coder's data, part of coder_version."""
-    return f"{load_cues()['version']}+triggers.v1"
+    """Version tag of the coder's data, part of coder_version: any edit to a trigger or a cue list changes it, so an
+    analyst can tell events coded under different rules apart."""
+    digest = hashlib.sha256(TRIGGERS_FILE.read_bytes() + CUES_FILE.read_bytes()).hexdigest()[:8]
+    return f"{load_cues()['version']}+triggers.v1+{digest}"

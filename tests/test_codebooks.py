@@ -78,3 +78,18 @@ def test_missing_column_fails_fast(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             load_crosswalk()
     finally:
         load_crosswalk.cache_clear()
+
+
+def test_rules_version_changes_with_any_trigger_or_cue_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """coder_version carries a hash of the rule data, so events coded under edited rules are told apart."""
+    before = codebook.rules_version()
+    edited = tmp_path / "triggers.jsonl"
+    edited.write_bytes(codebook.TRIGGERS_FILE.read_bytes() + b"\n")
+    monkeypatch.setattr(codebook, "TRIGGERS_FILE", edited)
+    codebook.rules_version.cache_clear()
+    try:
+        assert codebook.rules_version() != before
+    finally:
+        monkeypatch.undo()
+        codebook.rules_version.cache_clear()
+    assert codebook.rules_version() == before

@@ -32,7 +32,7 @@ from transforms.visits import split_by_destination, visit_sides
 from transforms.when import EventDate, resolve_date, sentence_dates
 from transforms.where import event_place, sentence_places
 
-CODER_VERSION = f"eventpipe-coder/0.1 ({rules_version()})"
+CODER_VERSION = f"eventpipe-coder/0.4 ({rules_version()})"  # 0.4: session 4's rules; the data hash tracks every edit
 HUMAN_NOUNS = set().union(*SECTOR_NOUNS.values()) | {"counterpart", "counterparts", "two", "both", "sides", "team", "teams", "head", "heads", "chief", "chiefs", "member", "members", "negotiator", "negotiators", "party", "parties", "group"}
 _PHONE_NEAR = 4  # tokens: "held talks by phone" is a call, not also a meeting
 
