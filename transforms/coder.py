@@ -24,6 +24,7 @@ from transforms.roles import (
     Participant,
     ancestors_path,
     is_location_phrase,
+    is_topic_phrase,
     participants,
 )
 from transforms.triggers import Trigger, find_triggers
@@ -255,7 +256,11 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
             countries.append(Participant(actor.canonical_name, actor.ref.country, actor.sector, actor.start))
     source = "sentence"
     if len(countries) < 2:
-        extra = [c for c in context.countries if c not in [p.country for p in countries]]
+        # a country this sentence names only as what was discussed is no unnamed participant either
+        topics = {m.ref.country for m in context.mentions if sent.start <= m.start < sent.end
+                  and is_topic_phrase(sent.doc[m.start:m.end].root, primary.anchor)}
+        passed_over = topics - {a.ref.country for a in found}
+        extra = [c for c in context.countries if c not in [p.country for p in countries] and c not in passed_over]
         if extra and (countries or mention.event_type == "phone_call" or _plural_subject(primary)):
             countries.append(Participant(country_name(extra[0]), extra[0], "GOV", -1))
             source = "article context"

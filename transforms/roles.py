@@ -82,10 +82,14 @@ def is_topic_phrase(token: Token, anchor: Token) -> bool:
     head = np_head(token)
     if head.dep_ == "dobj" and head.head.lemma_.lower() in cues["topic_verbs"]:
         return True  # 'Putin and Erdogan discussed Ukraine in a call'
+    party = False  # 'discussed security with Jordan's king': a 'with' phrase names a party, wherever it hangs
     for t in ancestors_path(token)[1:]:
         if t.i == anchor.i:
             return False
-        if t.pos_ == "NOUN" and t.lemma_.lower() in topic_heads:
+        party = party or (t.dep_ == "prep" and t.lower_ in ("with", "between"))
+        if t.dep_ == "dobj" and t.head.lemma_.lower() in cues["topic_verbs"] and not party:
+            return True  # 'met to discuss the war in Sudan'
+        if t.pos_ == "NOUN" and t.lemma_.lower() in topic_heads and not party:
             return True
         if t.dep_ == "prep" and t.lower_ in _TOPIC_PREPS and t.head.i == anchor.i and t.i == np_head(token).head.i:
             return True  # 'talks on Syria'; not 'met on the sidelines of the summit in Hiroshima'

@@ -48,7 +48,8 @@ def _accident_or_crime(anchor: Token) -> bool:
 def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, context: ArticleContext) -> bool:
     """Fill toll, attacker and target of a military-incident mention; False when it is no incident after all."""
     crowd = set(load_cues()["crowd_words"])
-    scuffle = all(t.rule.id in ("mil.clash", "mil.attack", "mil.fight") for t in triggers)
+    scuffle = all(t.rule.id in ("mil.clash", "mil.attack", "mil.fight", "mil.kill") for t in triggers) \
+        and any(t.rule.id != "mil.kill" for t in triggers)  # 'clashed with protesters, killing two' too
     if scuffle and any(t.lower_ in crowd for t in sent) and weapon_cameo(sent) is None:
         return False  # police clashing with protesters is a protest or riot; a drone strike on protesters is not
     casualties = find_casualties(sent.text)
