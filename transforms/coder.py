@@ -262,7 +262,11 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
         passed_over = topics - {a.ref.country for a in found}
         extra = [c for c in context.countries if c not in [p.country for p in countries] and c not in passed_over]
         if extra and (countries or mention.event_type == "phone_call" or _plural_subject(primary)):
-            countries.append(Participant(country_name(extra[0]), extra[0], "GOV", -1))
+            # 'the two presidents sat down for talks': both sides come from the article when the sentence names none
+            # (in code order then, as the article's ranking of its countries says nothing about who hosted whom)
+            picked = extra[:2 - len(countries)]
+            for country in sorted(picked) if not countries else picked:
+                countries.append(Participant(country_name(country), country, "GOV", -1))
             source = "article context"
     if not countries:
         return False
