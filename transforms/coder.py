@@ -203,8 +203,9 @@ def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool
     words = set(load_cues()["violence_words"])
     if any(sent.start <= m.start < sent.end and m.sector in ("MIL", "REB") for m in mentions):
         return True
-    own = range(trigger.span.start, trigger.span.end)  # 'carried out strikes': the trigger's own words are no context
-    return any(t.i not in own and t.i != trigger.anchor.i and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
+    # 'carried out strikes': the trigger's own words, its anchor among them, are no armed context
+    own = range(trigger.span.start, trigger.span.end)
+    return any(t.i not in own and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
 
 
 def _code_group(index, sent, event_type, triggers, when, places, context, destination=None) -> EventMention | None:

@@ -156,8 +156,9 @@ def realis(anchor: Token, span_tokens: tuple[Token, ...] = ()) -> tuple[bool, st
     if verb is None:
         return (False, reason) if reason else (True, "")
     role = "verb" if verb.i == anchor.i else _role_of(anchor, verb)
-    reason = _verb_blocker(verb, role, _prep_to(anchor, verb)) or _governing_blocker(verb)
-    committed = _committed_during(verb) if reason and _prep_to(anchor, verb) == "during" else None
+    prep = _prep_to(anchor, verb)
+    reason = _verb_blocker(verb, role, prep) or _governing_blocker(verb)
+    committed = _committed_during(verb) if reason and prep == "during" else None
     if committed is not None:
         # 'agreed to deepen cooperation during talks on Thursday': the talks framed a commitment that was made, so
         # they happened unless the committing verb itself is modal, negated or planned

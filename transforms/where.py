@@ -97,7 +97,6 @@ def _attacked(token: Token) -> bool:
     return token.dep_ == "pobj" and token.head.lower_ in ("on", "against") and token.head.head.lemma_.lower() in _ATTACK_NOUNS
 
 
-
 def _destination(token: Token) -> bool:
     """Where a trip went: 'a surprise visit to Kyiv', 'travelled to Moscow'."""
     return token.dep_ == "pobj" and token.head.lower_ == "to" and token.head.head.lemma_.lower() in _TRIP_WORDS
