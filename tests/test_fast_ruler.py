@@ -1,4 +1,4 @@
-"""The fast attribute ruler must annotate exactly like spaCy's stock attribute_ruler."""
+"""Our pipeline (fast attribute ruler, numpy matrix products) must annotate exactly like spaCy's stock one."""
 
 from pathlib import Path
 
