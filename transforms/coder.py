@@ -94,12 +94,11 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     """Event mentions in one sentence: triggers -> realis -> one mention per event type. earlier: the event types
     already coded from the article's earlier sentences."""
     groups: dict[str, list[Trigger]] = {}
-    found = sentence_dates(sent, context.published)
-    for trigger in find_triggers(sent):
-        happened, _ = realis(trigger.anchor, tuple(trigger.span))
-        if (happened and _requirement_met(trigger, sent, context) and not private_contact(trigger, context)
-                and not counted_trend(trigger)
-                and not (trigger.event_type in earlier and _back_reference(trigger, found, context))):
+    live = [t for t in find_triggers(sent) if realis(t.anchor, tuple(t.span))[0] and _requirement_met(t, sent, context)
+            and not private_contact(t, context) and not counted_trend(t)]
+    found = sentence_dates(sent, context.published) if live else None  # the date regexes cost more than the rest
+    for trigger in live:
+        if not (trigger.event_type in earlier and _back_reference(trigger, found, context)):
             groups.setdefault(trigger.event_type, []).append(trigger)
     phone_anchors = [t.anchor.i for t in groups.get("phone_call", [])]
     if phone_anchors and "meeting" in groups:
