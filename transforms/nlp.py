@@ -24,7 +24,20 @@ def load_nlp() -> Language:
     nlp = spacy.load(MODEL_NAME)
     use_fast_attribute_ruler(nlp)
     use_numpy_matmul(nlp)
+    skip_affixes_in_whitespace(nlp.tokenizer)
     return nlp
+
+
+def skip_affixes_in_whitespace(tokenizer) -> None:
+    """The screen blanks unwanted sentences to spaces, so the parsed text holds long runs of whitespace, each one
+    token that the tokenizer passes through its prefix, suffix and infix regexes (~1 us per character, ~5% of the
+    coder's time). No affix pattern matches whitespace (tests/test_nlp.py checks every Unicode space character), so
+    a whitespace-only string skips them: same tokens, less time."""
+    def guarded(search, nothing):
+        return lambda text: nothing if text.isspace() else search(text)
+    tokenizer.prefix_search = guarded(tokenizer.prefix_search, None)
+    tokenizer.suffix_search = guarded(tokenizer.suffix_search, None)
+    tokenizer.infix_finditer = guarded(tokenizer.infix_finditer, ())
 
 
 def load_stock_nlp() -> Language:
