@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from schemas.dictionaries import load_actor_entries, load_countries
-from transforms.nlp import load_nlp
+from transforms.nlp import load_nlp, vocab_resource
 
 # Head nouns that tell the sector of a country mention ("Turkish troops" -> MIL).
 SECTOR_NOUNS = {
@@ -111,7 +111,7 @@ def _lexicon() -> dict[str, list[tuple[ActorRef, object]]]:
     return lexicon
 
 
-@cache
+@vocab_resource
 def matchers() -> tuple[PhraseMatcher, PhraseMatcher]:
     nlp = load_nlp()
     exact, lower = PhraseMatcher(nlp.vocab, attr="ORTH"), PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -13,7 +13,7 @@ from transforms.actors import country_name
 from transforms.articles import Article
 from transforms.coder import EventMention, code_article
 from transforms.dedup import merge_mentions
-from transforms.nlp import MAX_DOC_CHARS, parse_many
+from transforms.nlp import MAX_DOC_CHARS, build_vocab_resources, forget_article_words, load_nlp, parse_many
 from transforms.places import Place, resolve_place
 from transforms.records import event_record, mention_records
 from transforms.screen import Screened, article_sentence_indexes, reduced_doc, screen
@@ -144,7 +144,19 @@ def code_batch(articles: list[Article], batch_size: int = 32) -> tuple[list[Arti
         return results, failed
 
 
-def _extract_screened(articles: list[Article], batch_size: int) -> Iterator[ArticleEvents]:
+def _extract_screened(articles: list[Article], batch_size: int) -> list[ArticleEvents]:
+    """One chunk, inside a spaCy memory zone: every word the chunk adds to the vocab (names, numbers: news has an
+    open vocabulary) is dropped at the end, so a long stream does not grow the process. The results are plain
+    dicts and strings, so nothing outlives the zone that points into it."""
+    nlp = load_nlp()
+    build_vocab_resources()
+    with nlp.memory_zone():
+        results = list(_code_chunk(articles, batch_size))
+    forget_article_words(nlp)
+    return results
+
+
+def _code_chunk(articles: list[Article], batch_size: int) -> Iterator[ArticleEvents]:
     screens = [screen(text_for_parsing(a)[:MAX_DOC_CHARS]) for a in articles]
     keeps = [_keep(s) for s in screens]
     to_parse = [reduced_doc(s, k) for s, k in zip(screens, keeps) if k]

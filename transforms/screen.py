@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from schemas.codebook import TriggerRule, load_trigger_rules
 from transforms.actors import SECTOR_NOUNS
 from transforms.actors import matchers as actor_matchers
-from transforms.nlp import load_nlp
+from transforms.nlp import load_nlp, vocab_resource
 
 _OPTIONAL_OPS = {"?", "*", "!"}  # a pattern token with one of these may be absent, so it cannot be required
 _BLANK = " "
@@ -101,7 +101,7 @@ def required_slots(rule: TriggerRule) -> list[frozenset[str]]:
     return slots
 
 
-@cache
+@vocab_resource
 def _screen_matcher() -> tuple[PhraseMatcher, dict[int, tuple[int, int]], tuple[int, ...]]:
     """A LOWER PhraseMatcher with one key per (rule, required slot), and how many slots each rule needs."""
     nlp = load_nlp()
@@ -139,7 +139,7 @@ def split_sentences(doc: Doc) -> list[tuple[int, int]]:
     return list(zip(starts, [*starts[1:], len(doc.text)]))
 
 
-@cache
+@vocab_resource
 def _end_orths() -> np.ndarray:
     strings = load_nlp().vocab.strings
     return np.array([strings.add(mark) for mark in _SENTENCE_ENDS], dtype=np.uint64)
@@ -172,7 +172,7 @@ def _incident_rules() -> frozenset[int]:
     return frozenset(r for r, rule in enumerate(load_trigger_rules()) if rule.event_type == "military_incident")
 
 
-@cache
+@vocab_resource
 def _cue_matcher() -> PhraseMatcher:
     """'party': words that stand for a participant (the actor dictionary's sector nouns, pronouns); 'toll':
     casualty words."""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from schemas.codebook import TriggerRule, load_trigger_rules
-from transforms.nlp import load_nlp
+from transforms.nlp import load_nlp, vocab_resource
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ def _required_words(pattern: list[dict], strings) -> tuple[frozenset[int], ...]:
     return tuple(required)
 
 
-@cache
+@vocab_resource
 def _rule_matchers() -> tuple[_RuleMatcher, ...]:
     """One Matcher per rule: the Matcher tests every rule's first token (a Python set lookup) at every token, so a
     sentence is only run through the rules whose required words it contains (~1/10 of the rules, ~4x faster)."""
