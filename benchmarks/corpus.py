@@ -4,6 +4,8 @@ Each article is either an event article (paragraphs of data/samples: meetings, c
 article (paragraphs of data/general: business, sport, weather, courts... with no event of our types but plenty of
 'strike', 'talks', 'met', 'killed'). event_share sets the mix: 1.0 is the dense worst case; real wire feeds carry far
 fewer articles with a meeting, a call or an armed incident, so the benchmark also reports 0.25.
+Each article ends with a byline of made-up names and a reference number never seen before, as news brings new
+names and numbers every day: a closed vocabulary would hide any per-word memory growth.
 """
 
 from __future__ import annotations
@@ -42,7 +44,16 @@ def iter_corpus(n: int, seed: int = 7, event_share: float = 1.0, per_day: int | 
         pool = pools[0] if rng.random() < event_share else pools[1]
         body = "\n\n".join(rng.sample(pool, k=min(PARAGRAPHS_PER_ARTICLE, len(pool))))
         published = START + timedelta(days=i // per_day) if per_day else date(2024, 5, 1 + i % 28)
-        yield make_article(f"LONDON – [BENCH] – {body}", published=published, source_id=f"bench-{i}")
+        yield make_article(f"LONDON – [BENCH] – {body}\n\n{_byline(rng, i)}", published=published, source_id=f"bench-{i}")
+
+
+_SYLLABLES = ("ka", "lo", "mi", "ren", "tos", "va", "zu", "bel", "dor", "fi", "gan", "hu", "jo", "nes", "pra", "qui")
+
+
+def _byline(rng: random.Random, i: int) -> str:
+    def name() -> str:
+        return "".join(rng.choice(_SYLLABLES) for _ in range(3)).title()
+    return f"Reporting by {name()} {name()}; editing by {name()} {name()}. Ref {rng.randrange(10**6)}-{i}."
 
 
 def make_corpus(n: int, seed: int = 7, event_share: float = 1.0) -> list[Article]:
