@@ -18,7 +18,8 @@ FORMATS = ("parquet", "csv")
 
 def export_frames(lake: Path) -> dict[str, pl.DataFrame]:
     """Both exports, derived from the full events table (and articles for url, source, ingest time)."""
-    events, articles = read_table("events", Path(lake)), read_table("articles", Path(lake))
+    events = read_table("events", Path(lake))
+    articles = read_table("articles", Path(lake), columns=["article_id", "url", "source", "ingested_at"])
     return {"gdelt_events": gdelt_events(events, articles), "acled_events": acled_events(events, articles)}
 
 
