@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from schemas.codebook import load_cues, rules_version
 from transforms.actors import (
@@ -165,6 +165,8 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
         aimed = any(c.dep_ == "prep" and c.lower_ in ("at", "on", "against", "toward", "towards")
                     and not any(o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in trigger.anchor.children)
         return aimed or any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
+    if need == "territory":  # 'captured the town of Bakhmut', 'took control of Kunduz': ground taken by force
+        return _takes_ground(trigger.anchor) and _violent(sent, trigger, context.mentions)
     in_sentence = [m for m in context.mentions if sent.start <= m.start < sent.end]
     actor_tokens = {i for m in in_sentence for i in range(m.start, m.end)}
     if not _subject_is_human(trigger.anchor, actor_tokens):
@@ -195,6 +197,18 @@ def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
                 or child.pos_ == "PRON" or child.lower_ in HUMAN_NOUNS or child.lemma_.lower() in HUMAN_NOUNS
             )
     return True
+
+
+def _takes_ground(anchor: Token) -> bool:
+    """The verb's object (or passive subject) is a place: a named one or a word for one ('the village of X',
+    'the airport'); 'took control of' looks at what control is of. Not people or goods ('captured 20 soldiers',
+    'seized a tanker')."""
+    ground = set(load_cues()["territory_nouns"])
+    objects = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [pobj for o in objects if o.lower_ == "control" for prep in o.children if prep.dep_ == "prep"
+                and prep.lower_ == "of" for pobj in prep.children if pobj.dep_ == "pobj"]
+    objects += [c for o in objects for c in o.conjuncts]
+    return any(o.ent_type_ in ("GPE", "LOC", "FAC") or o.lower_ in ground or o.lemma_.lower() in ground for o in objects)
 
 
 def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool:

@@ -124,6 +124,10 @@ def participants(anchor: Token, sent: Span, mentions: list[ActorMention], *, vis
     return [m for _, _, m in sorted(chosen, key=lambda x: x[:2])]
 
 
+_LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleash", "wage", "begin", "start", "resume",
+                          "intensify", "escalate"})
+
+
 def _violent_role(head: Token, violent: set[int]) -> str | None:
     """attacker / target from the role of a noun-phrase head towards a violent predicate."""
     gov = head.head
@@ -155,6 +159,8 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
 def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention]) -> tuple[list[Participant], list[Participant]]:
     """Attackers and targets in a sentence: dictionary actors and generic nouns ('gunmen', 'soldiers')."""
     violent = {a.i for a in anchors}
+    # 'Russian troops mounted an assault on Avdiivka': the light verb's subject is the attacker of its noun
+    violent |= {a.head.i for a in anchors if a.pos_ == "NOUN" and a.dep_ == "dobj" and a.head.lemma_ in _LIGHT_VERBS}
     attackers, targets = [], []
     for token, participant in _candidates(sent, mentions):
         head = np_head(token)

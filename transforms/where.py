@@ -166,11 +166,12 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
     scored = []
     for mention in places:
         head = np_head(mention.token)
-        hit = struck and _attacked(head)  # 'a drone attack on Kyiv': a target, not a topic
+        taken = struck and head.lower_ == "control" and head.dep_ == "dobj"  # 'took control of the city of Kunduz'
+        hit = struck and _attacked(head) or taken  # 'a drone attack on Kyiv': a target, not a topic
         if not hit and is_topic_phrase(mention.token, anchor):
             continue
         rank = _clause_rank(anchor, clause, _clause_verb(mention.token))
-        named_place = head.i == mention.token.i or head.lemma_.lower() in _PLACE_NOUNS  # not 'hosted the ministers of Egypt'
+        named_place = taken or head.i == mention.token.i or head.lemma_.lower() in _PLACE_NOUNS  # not 'hosted the ministers of Egypt'
         destination = named_place and (
             (visit and head.dep_ == "pobj" and head.head.lower_ == "to") or (
                 (visit or struck) and head.dep_ == "dobj" and head.head.i == clause) or hit)
