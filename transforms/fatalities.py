@@ -40,7 +40,8 @@ _STOP = (  # words that end a victim noun phrase
     r"including|among|near|more|over|across|under|inside|outside|since|through|throughout|last|this|next|yesterday|"
     r"today|tonight|overnight|earlier|\w+day|killed|killing|died|dead|wounded|injured|hurt|kills?|a|an|another)"
 )
-_WORD = rf"(?!{_STOP}\b|{NUMBER})(?:[0-9]+-)?[A-Za-z](?:[\w'’-]|\.(?=\w))*(?:(?<=\.[A-Za-z])\.)?"
+# after 'of' a number or article belongs to the phrase: '14 members of one family', '3 members of a crew'
+_WORD = rf"(?:(?<=\bof )(?=(?:one|a|an)\b)|(?!{_STOP}\b|{NUMBER}))(?:[0-9]+-)?[A-Za-z](?:[\w'’-]|\.(?=\w))*(?:(?<=\.[A-Za-z])\.)?"
 _ITEM_G = (  # "at least 12 Turkish soldiers", "her two children", "another five", "a 23-year-old man"
     rf"(?:(?:(?:the|his|her|their|its|all|all\s+the|the\s+remaining)\s+)?(?:(?P<q>{QUALIFIER})\s+)?"
     rf"(?P<num>{NUMBER})(?P<more>\s+more)?(?P<who>(?: {_WORD}){{0,5}})"  # one space: a headline break ends the phrase
