@@ -165,6 +165,11 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
         aimed = any(c.dep_ == "prep" and c.lower_ in ("at", "on", "against", "toward", "towards")
                     and not any(o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in trigger.anchor.children)
         return aimed or any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
+    if need == "destroyed_target":  # 'destroyed a rebel convoy'; not interceptions ('destroyed 30 drones') or crops
+        spared = set(load_cues()["not_destroyed_targets"])
+        objects = [c for c in trigger.anchor.children if c.dep_ in ("dobj", "nsubjpass")]
+        return (not any(o.lower_ in spared or o.lemma_.lower() in spared for o in objects)
+                and _violent(sent, trigger, context.mentions))
     if need == "territory":  # 'captured the town of Bakhmut', 'took control of Kunduz': ground taken by force
         return _takes_ground(trigger.anchor) and _violent(sent, trigger, context.mentions)
     in_sentence = [m for m in context.mentions if sent.start <= m.start < sent.end]
