@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from transforms.articles import make_article
+from transforms import extract
 from transforms.extract import extract_events
 from transforms.nlp import load_nlp
 
@@ -34,7 +35,8 @@ def _plain(value) -> bool:
     return isinstance(value, PLAIN)
 
 
-def test_new_words_do_not_stay_in_the_vocab():
+def test_new_words_do_not_stay_in_the_vocab(monkeypatch):
+    monkeypatch.setattr(extract, "VOCAB_GROWTH_LIMIT", 0)  # a long-running process, past its budget
     strings = load_nlp().vocab.strings
     first = [r for r in extract_events(_articles(0, 70))]  # past one chunk, so a zone has ended in between
     before = len(strings)
@@ -47,7 +49,17 @@ def test_new_words_do_not_stay_in_the_vocab():
 
 def test_a_fresh_process_builds_its_matchers_outside_the_zone():
     """A matcher first built inside a zone would lose its keys when the zone ends: the second chunk would fail."""
-    probe = ("import json; from tests.test_vocab_zone import _articles; from transforms.extract import extract_events;"
+    probe = ("import json; from tests.test_vocab_zone import _articles; from transforms import extract;"
+             "extract.VOCAB_GROWTH_LIMIT = 0; from transforms.extract import extract_events;"
              "print(json.dumps([len(r.events) for r in extract_events(_articles(0, 130))]))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [1] * 130
+
+
+def test_words_stay_until_the_budget_is_spent(monkeypatch):
+    """Below the budget no zone is used (the tokenizer caches and keeps lexemes, which is faster)."""
+    monkeypatch.setattr(extract, "VOCAB_GROWTH_LIMIT", 10**9)
+    strings = load_nlp().vocab.strings
+    before = len(strings)
+    list(extract_events(_articles(5000, 10)))
+    assert len(strings) > before
