@@ -23,6 +23,7 @@ from flows.report import render_report
 from flows.sources import SourceReject, iter_inputs
 from flows.validate import ValidationOutcome, validate_table
 from flows.warehouse import DB_FILE, build_duckdb
+from flows.workers import code_batch  # imports the coder (and spaCy) only when it runs
 from schemas.dictionaries import load_actor_entries
 from schemas.tables import table
 from transforms.articles import MAX_DOC_CHARS, Article, ArticleEvents
@@ -195,8 +196,6 @@ def warn_if_cut(article: Article) -> None:
 
 def code(articles: list[Article]) -> tuple[list[ArticleEvents], list[tuple[Article, str]]]:
     """Code one batch; an article the coder crashes on becomes a failure, the others are coded."""
-    from transforms.extract import code_batch  # spaCy only where coding happens: workers leave the flow process lean
-
     return code_batch(articles, batch_size=ARTICLE_BATCH)
 
 

@@ -19,6 +19,7 @@ _CAMEO_COLUMNS = {"code", "name", "quad_class", "goldstein", "event_type", "acle
 _ACLED_COLUMNS = {"event_type", "sub_event_type", "disorder_type", "hierarchy"}
 _CROSSWALK_COLUMNS = {"event_type", "cameo_code", "acled_event_type", "acled_sub_event_type"}
 _TRIGGER_KEYS = {"id", "type", "cameo", "confidence", "pattern"}
+_OPTIONAL_OPS = {"?", "*", "!"}  # a pattern token with one of these may be absent, so it cannot be required
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,20 @@ class TriggerRule:
     confidence: float
     pattern: list
     requires: str | None = None
+
+    def required_tokens(self) -> list[dict]:
+        """The pattern tokens every match must contain (not optional '?', '*', '{,n}', '{0,n}'; not negated '!')."""
+        return [spec for spec in self.pattern
+                if spec.get("OP", "") not in _OPTIONAL_OPS and not str(spec.get("OP", "")).startswith(("{,", "{0"))]
+
+
+def spec_values(spec: object) -> list[str]:
+    """The strings a pattern token attribute accepts: 'x' or {'IN': [...]}; NOT_IN and the like select nothing."""
+    if isinstance(spec, str):
+        return [spec]
+    if isinstance(spec, dict) and "IN" in spec:
+        return list(spec["IN"])
+    return []
 
 
 def _read_csv(path: Path, columns: set[str]) -> list[dict[str, str]]:

@@ -167,8 +167,7 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
         return aimed or any(not c.disaster and not c.cumulative for c in find_casualties(sent.text))
     if need == "destroyed_target":  # 'destroyed a rebel convoy'; not interceptions ('destroyed 30 drones') or crops
         spared = set(load_cues()["not_destroyed_targets"])
-        objects = [c for c in trigger.anchor.children if c.dep_ in ("dobj", "nsubjpass")]
-        return (not any(o.lower_ in spared or o.lemma_.lower() in spared for o in objects)
+        return (not any(o.lower_ in spared or o.lemma_.lower() in spared for o in _objects(trigger.anchor))
                 and _violent(sent, trigger, context.mentions))
     if need == "territory":  # 'captured the town of Bakhmut', 'took control of Kunduz': ground taken by force
         return _takes_ground(trigger.anchor) and _violent(sent, trigger, context.mentions)
@@ -204,12 +203,17 @@ def _subject_is_human(anchor, actor_tokens: set[int]) -> bool:
     return True
 
 
+def _objects(verb: Token) -> list[Token]:
+    """What a verb acts on: its direct object, or its subject when passive ('the airport was retaken')."""
+    return [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")]
+
+
 def _takes_ground(anchor: Token) -> bool:
     """The verb's object (or passive subject) is a place: a named one or a word for one ('the village of X',
     'the airport'); 'took control of' looks at what control is of. Not people or goods ('captured 20 soldiers',
     'seized a tanker')."""
     ground = set(load_cues()["territory_nouns"])
-    objects = [c for c in anchor.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects = _objects(anchor)
     objects += [pobj for o in objects if o.lower_ == "control" for prep in o.children if prep.dep_ == "prep"
                 and prep.lower_ == "of" for pobj in prep.children if pobj.dep_ == "pobj"]
     objects += [c for o in objects for c in o.conjuncts]

@@ -18,16 +18,11 @@ from threadpoolctl import threadpool_limits
 BLAS_THREADS = 1  # coding scales by worker processes (one per core); more BLAS threads would fight them
 
 
-def use_numpy_matmul(nlp: Language) -> int:
-    """Point every layer of nlp's models at numpy's matrix product; returns how many layers were changed."""
+def use_numpy_matmul(nlp: Language) -> None:
+    """Point every layer of nlp's models at numpy's matrix product."""
     threadpool_limits(BLAS_THREADS, user_api="blas")
     ops = NumpyOps(use_blis=False)
-    changed = 0
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)
-        if model is None:
-            continue
-        for layer in model.walk():
+        for layer in model.walk() if model is not None else ():
             layer.ops = ops
-            changed += 1
-    return changed

@@ -12,12 +12,11 @@ from spacy.matcher import PhraseMatcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from schemas.codebook import TriggerRule, load_trigger_rules
+from schemas.codebook import TriggerRule, load_trigger_rules, spec_values
 from transforms.actors import SECTOR_NOUNS
 from transforms.actors import matchers as actor_matchers
 from transforms.nlp import load_nlp, vocab_resource
 
-_OPTIONAL_OPS = {"?", "*", "!"}  # a pattern token with one of these may be absent, so it cannot be required
 _BLANK = " "
 _SENTENCE_ENDS = {".", "!", "?", "...", "…"}
 _LEMMA_POS = ("noun", "verb", "adj", "adv")
@@ -79,23 +78,12 @@ def word_forms(lemma: str) -> frozenset[str]:
     return frozenset(forms | _inverted_exceptions().get(lemma, frozenset()))
 
 
-def _values(spec: object) -> list[str]:
-    if isinstance(spec, str):
-        return [spec]
-    if isinstance(spec, dict) and "IN" in spec:
-        return list(spec["IN"])
-    return []  # NOT_IN and other negative constraints select nothing
-
-
 def required_slots(rule: TriggerRule) -> list[frozenset[str]]:
     """Per required pattern token, the lowercased words that can fill it (from its LOWER and LEMMA values)."""
     slots = []
-    for token in rule.pattern:
-        op = token.get("OP", "")
-        if op in _OPTIONAL_OPS or op.startswith("{,") or op.startswith("{0"):
-            continue
-        words = {w.lower() for w in _values(token.get("LOWER"))}
-        words |= {f for lemma in _values(token.get("LEMMA")) for f in word_forms(lemma)}
+    for token in rule.required_tokens():
+        words = {w.lower() for w in spec_values(token.get("LOWER"))}
+        words |= {f for lemma in spec_values(token.get("LEMMA")) for f in word_forms(lemma)}
         if words:
             slots.append(frozenset(words))
     return slots

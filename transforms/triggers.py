@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from schemas.codebook import TriggerRule, load_trigger_rules
+from schemas.codebook import TriggerRule, load_trigger_rules, spec_values
 from transforms.nlp import load_nlp, vocab_resource
 
 
@@ -26,7 +26,6 @@ class Trigger:
 
 
 _WORD_ATTRS = ("LOWER", "LEMMA", "ORTH")
-_OPTIONAL = ("?", "*")
 
 
 @dataclass(frozen=True)
@@ -39,17 +38,9 @@ class _RuleMatcher:
     required: tuple[frozenset[int], ...]
 
 
-def _required_words(pattern: list[dict], strings) -> tuple[frozenset[int], ...]:
-    required = []
-    for spec in pattern:
-        if spec.get("OP") in _OPTIONAL or str(spec.get("OP", "")).startswith("{,"):
-            continue
-        for attr in _WORD_ATTRS:
-            value = spec.get(attr)
-            words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
-            if words:
-                required.append(frozenset(strings.add(w) for w in words))
-    return tuple(required)
+def _required_words(rule: TriggerRule, strings) -> tuple[frozenset[int], ...]:
+    return tuple(frozenset(strings.add(w) for w in words) for spec in rule.required_tokens()
+                 for attr in _WORD_ATTRS if (words := spec_values(spec.get(attr))))
 
 
 @vocab_resource
@@ -61,7 +52,7 @@ def _rule_matchers() -> tuple[_RuleMatcher, ...]:
     for rule in load_trigger_rules():
         matcher = Matcher(nlp.vocab, validate=True)
         matcher.add(rule.id, [rule.pattern], greedy="LONGEST")
-        found.append(_RuleMatcher(rule, matcher, _required_words(rule.pattern, nlp.vocab.strings)))
+        found.append(_RuleMatcher(rule, matcher, _required_words(rule, nlp.vocab.strings)))
     return tuple(found)
 
 
