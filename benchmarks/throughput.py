@@ -46,8 +46,8 @@ POOL_BATCH = 32
 MEMORY_LINE_SECONDS = 60  # (m) prints the process tree's memory this often
 
 
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants now, from /proc (Linux)."""
+def tree_rss_by_process(root: int) -> dict[int, tuple[str, float]]:
+    """Resident memory (MB) and a short role of a process and each of its descendants now, from /proc (Linux)."""
     parents, rss = {}, {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
@@ -56,12 +56,28 @@ def tree_rss_mb(root: int) -> float:
             continue  # the process ended while we looked
         pid = int(status.parent.name)
         parents[pid] = int(fields["PPid"])
-        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
     tree, frontier = {root}, [root]
     while frontier:
         frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
         tree.update(frontier)
-    return sum(rss.get(pid, 0) for pid in tree) / 1024
+    return {pid: (_role(pid, root), rss[pid]) for pid in sorted(tree) if pid in rss}
+
+
+def _role(pid: int, root: int) -> str:
+    """'flow', 'server' (Prefect's temporary API), 'worker' (a coding process) or 'other', from the command line."""
+    if pid == root:
+        return "flow"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    return "server" if "uvicorn" in command else "worker" if "multiprocessing" in command else "other"
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants now."""
+    return sum(mb for _, mb in tree_rss_by_process(root).values())
 
 
 class TreePeak:
@@ -176,32 +192,29 @@ def flow_memory(n: int, share: float, workers: int, per_day: int | None = None) 
         corpus = write_corpus(Path(tmp) / "in", n, event_share=share, per_day=per_day)
         command = [sys.executable, "-m", "flows.cli", "run", "--input", str(corpus), "--lake", str(Path(tmp) / "lake"),
                    "--workers", str(workers)]
-        started, peak, flow_peak = time.perf_counter(), 0.0, 0.0
+        started, peak, peaks = time.perf_counter(), 0.0, {}
         with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as run:
             next_line = started + MEMORY_LINE_SECONDS
             while run.poll() is None:
-                peak = max(peak, tree_rss_mb(run.pid))
-                flow_peak = max(flow_peak, _rss_mb(run.pid))
+                processes = tree_rss_by_process(run.pid)
+                peak = max(peak, sum(mb for _, mb in processes.values()))
+                for pid, (role, mb) in processes.items():
+                    peaks[pid] = (role, max(mb, peaks.get(pid, (role, 0.0))[1]))
                 if time.perf_counter() >= next_line:  # the trend shows whether memory is flat in corpus size
                     next_line += MEMORY_LINE_SECONDS
-                    print(f"    {time.perf_counter() - started:.0f} s: tree {tree_rss_mb(run.pid):.0f} MB, "
-                          f"flow process {_rss_mb(run.pid):.0f} MB (peaks so far {peak:.0f} / {flow_peak:.0f})",
-                          flush=True)
+                    now = sum(mb for _, mb in processes.values())
+                    print(f"    {time.perf_counter() - started:.0f} s: tree {now:.0f} MB = {_by_role(processes)}"
+                          f" (tree peak so far {peak:.0f})", flush=True)
                 time.sleep(0.5)
         seconds = time.perf_counter() - started
         print(f"(m) eventpipe run in a fresh process: {n / seconds:.1f} articles/s incl. start-up ({seconds:.0f} s),"
-              f" exit {run.returncode}, peak {peak:.0f} MB whole process tree, {flow_peak:.0f} MB flow process",
-              flush=True)
+              f" exit {run.returncode}, peak {peak:.0f} MB whole process tree; each process's own peak: "
+              f"{_by_role(peaks)}", flush=True)
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of one process now (0 once it has ended)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0.0
-    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), "VmRSS: 0 kB")
-    return int(line.split()[1]) / 1024
+def _by_role(processes: dict[int, tuple[str, float]]) -> str:
+    """'flow 612 + worker 310 + worker 305 + server 226' (MB), in the order the processes started."""
+    return " + ".join(f"{role} {mb:.0f}" for role, mb in processes.values())
 
 
 def real_news_ratio(repeats: int = 5) -> str:

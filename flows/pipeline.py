@@ -113,7 +113,11 @@ def code_articles_flow(inputs: list[str], lake: str, since: date | None = None, 
                     forget_task_results()
                     release_freed_memory()
                 previous = (batch, coding)
-            paths = finish(*previous, last=True)
+            last_batch, coding = previous
+            last_coded = coding()
+        # the workers (~230-300 MB each) are gone before the last round's checks, writes and the exports rebuild,
+        # the run's largest step in this process
+        paths = finish(last_batch, lambda: last_coded, last=True)
         progress.finish()
         run_info = {"run_id": run_id, "started": f"{now:%Y-%m-%d %H:%M:%S} UTC", "inputs": ", ".join(inputs),
                     "new articles": totals.new, "already ingested": totals.seen}

@@ -6,6 +6,7 @@ Prefect start-up costs 10-30 s, so a module-scoped fixture runs the flow twice a
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from datetime import date
 from pathlib import Path
@@ -267,15 +268,19 @@ def test_rounds_and_worker_processes_code_like_one_batch(runs: dict, tmp_path: P
     submit = CoderPool.submit
     monkeypatch.setattr(CoderPool, "submit", lambda pool, parts: (pooled.append(pool.workers), submit(pool, parts))[1])
     held: list[int] = []  # task results Prefect still holds at each round's write: must not grow with the rounds
+    workers_alive: list[tuple[bool, int]] = []  # (rebuilds the exports?, coding processes alive) at each write
 
     def write_and_count(*args, **kwargs):
         held.append(len(FlowRunContext.get().run_results))
+        workers_alive.append((kwargs.get("derived", False), len(multiprocessing.active_children())))
         return steps.write(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "write", task(name="write", cache_policy=NO_CACHE)(write_and_count))
     summary = run_pipeline(runs["inputs"], tmp_path / "lake", Settings(runner=RunnerSettings(round_size=5, workers=2)))
     assert len(pooled) >= 4 and set(pooled) == {2}  # several rounds, each coded by the 2-process pool
     assert len(held) >= 4 and max(held) == max(held[:2]), held
+    # the workers code while earlier rounds are written, and are gone before the last one and the exports
+    assert workers_alive[0][1] == 2 and workers_alive[-1] == (True, 0), workers_alive
     first = runs["first"]
     assert (summary.articles_new, summary.events_by_type) == (first.articles_new, first.events_by_type)
     for name in ("articles", "article_events", "events", "mentions"):
