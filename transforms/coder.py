@@ -178,8 +178,12 @@ def _requirement_met(trigger: Trigger, sent: Span, context: ArticleContext) -> b
     if need == "actor":
         return bool(in_sentence)
     if need in ("object_actor", "foreign_counterpart"):
-        deps = ("dobj",) if need == "object_actor" else ("dobj", "prep")
-        objects = {t.i for c in trigger.anchor.children if c.dep_ in deps for t in c.subtree}
+        # the counterpart hangs on the rule's own preposition: 'spoke with X', not 'speaking to reporters after
+        # meeting X' (the meeting's object)
+        matched = {t.i for t in trigger.span}
+        objects = {t.i for c in trigger.anchor.children
+                   if c.dep_ == "dobj" or (need == "foreign_counterpart" and c.dep_ == "prep" and c.i in matched)
+                   for t in c.subtree}
         countries = {m.ref.country for m in in_sentence}
         has_object = any(m.start in objects and not is_location_phrase(sent.doc[m.start]) for m in in_sentence)
         return has_object and (need == "object_actor" or len(countries) >= 2)

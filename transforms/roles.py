@@ -156,13 +156,54 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
     return None
 
 
+# 'fighting erupted between X and Y', 'clashes broke out between ...': the sides hang on the verb the fighting is
+# the subject of
+_ONSET_VERBS = frozenset({"erupt", "break", "rage", "flare", "continue", "resume", "escalate", "intensify", "persist"})
+
+
+def _sides_phrases(sent: Span, violent: set[int]) -> tuple[list[Token], list[Token]]:
+    """'between' phrases whose sides fought ('fighting between X and Y', 'clashes erupted between X and Y') and 'with'
+    phrases naming the other side ('clashed with X', 'exchanged fire with X')."""
+    def fighting(head: Token) -> bool:
+        return head.i in violent or (head.lemma_ in _ONSET_VERBS and any(
+            c.dep_ == "nsubj" and c.i in violent for c in head.children))
+
+    between, with_ = [], []
+    for prep in sent:
+        if prep.dep_ != "prep":
+            continue
+        if prep.lower_ == "between" and fighting(prep.head):
+            between.append(prep)
+        elif prep.lower_ == "with" and (fighting(prep.head) or (prep.head.dep_ == "dobj" and prep.head.head.i in violent)):
+            with_.append(prep)
+    return between, with_
+
+
+def _side_role(token: Token, candidates: list[Token], between: list[Token], with_: list[Token]) -> str | None:
+    """The first side named in a fighting 'between' phrase is coded as the attacker, the others as targets (the
+    order says nothing more); a side named after 'with' is the target."""
+    for prep in between:
+        inside = [c for c in candidates if prep.left_edge.i <= c.i <= prep.right_edge.i]
+        if token in inside:
+            return "attacker" if token == min(inside, key=lambda c: c.i) else "target"
+    if any(prep.left_edge.i <= token.i <= prep.right_edge.i for prep in with_):
+        return "target"
+    return None
+
+
 def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention]) -> tuple[list[Participant], list[Participant]]:
     """Attackers and targets in a sentence: dictionary actors and generic nouns ('gunmen', 'soldiers')."""
     violent = {a.i for a in anchors}
     # 'Russian troops mounted an assault on Avdiivka': the light verb's subject is the attacker of its noun
     violent |= {a.head.i for a in anchors if a.pos_ == "NOUN" and a.dep_ == "dobj" and a.head.lemma_ in _LIGHT_VERBS}
     attackers, targets = [], []
-    for token, participant in _candidates(sent, mentions):
+    candidates = _candidates(sent, mentions)
+    between, with_ = _sides_phrases(sent, violent)
+    for token, participant in candidates:
+        role = _side_role(token, [t for t, _ in candidates], between, with_)
+        if role is not None:
+            (attackers if role == "attacker" else targets).append(participant)
+            continue
         head = np_head(token)
         if head.dep_ == "conj" and head.head.dep_ != "conj":
             head = np_head(head.head)  # 'Israel and Hezbollah exchanged fire': the second conjunct has the first's role
