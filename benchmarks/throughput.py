@@ -65,14 +65,17 @@ def tree_rss_by_process(root: int) -> dict[int, tuple[str, float]]:
 
 
 def _role(pid: int, root: int) -> str:
-    """'flow', 'server' (Prefect's temporary API), 'worker' (a coding process) or 'other', from the command line."""
+    """'flow', 'server' (Prefect's temporary API), 'worker' (a coding process), 'tracker' (multiprocessing's resource
+    tracker) or 'other', from the command line."""
     if pid == root:
         return "flow"
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "other"
-    return "server" if "uvicorn" in command else "worker" if "multiprocessing" in command else "other"
+    if "uvicorn" in command:
+        return "server"
+    return "tracker" if "resource_tracker" in command else "worker" if "multiprocessing" in command else "other"
 
 
 def tree_rss_mb(root: int) -> float:

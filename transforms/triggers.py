@@ -57,8 +57,12 @@ def _rule_matchers() -> tuple[_RuleMatcher, ...]:
 
 
 def _anchor(span: Span) -> Token:
-    """The span token whose head lies outside the span (its syntactic root)."""
-    return span.root
+    """The span token whose head lies outside the span (its syntactic root); for a prepositional phrase ('in a call')
+    the noun it governs, which names the event."""
+    root = span.root
+    if root.pos_ == "ADP":
+        return next((c for c in root.children if c.dep_ == "pobj" and c.i < span.end), root)
+    return root
 
 
 def find_triggers(doc: Doc | Span) -> list[Trigger]:
