@@ -22,6 +22,7 @@ from transforms.not_events import counted_trend, idle_generic_incident, private_
 from transforms.places import Place, resolve_place
 from transforms.roles import (
     Participant,
+    argument_of_rival,
     ancestors_path,
     is_location_phrase,
     is_topic_phrase,
@@ -107,10 +108,13 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     context.places.extend((index, p) for p in places if p.in_location_phrase)
     coded = []
     for event_type, triggers in groups.items():
-        for when, dated in _split_by_date(triggers, found, context.published):
+        by_date = _split_by_date(triggers, found, context.published)
+        for when, dated in by_date:
             parts = split_by_destination(dated, places) if event_type == "meeting" else [(dated, None)]
+            # 'held talks in Athens on Monday, then travelled to Nicosia to meet X on Tuesday': X met on Tuesday only
+            rivals = [t.anchor for other, group in by_date if other is not when for t in group]
             for part, destination in parts:
-                mention = _code_group(index, sent, event_type, part, when, places, context, destination)
+                mention = _code_group(index, sent, event_type, part, when, places, context, destination, rivals)
                 if mention is not None and destination is not None:
                     visit_sides(mention, destination.place.country, {d.place.country for _, d in parts} - {destination.place.country})
                 if mention is None or idle_generic_incident(mention, part):
@@ -234,7 +238,8 @@ def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool
     return any(t.i not in own and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
 
 
-def _code_group(index, sent, event_type, triggers, when, places, context, destination=None) -> EventMention | None:
+def _code_group(index, sent, event_type, triggers, when, places, context, destination=None,
+                rivals=()) -> EventMention | None:
     primary = max(triggers, key=lambda t: (t.rule.confidence, -t.anchor.i))
     if when.future:
         return None
@@ -255,10 +260,12 @@ def _code_group(index, sent, event_type, triggers, when, places, context, destin
     if event_type == "military_incident":
         if not code_violence(mention, triggers, sent, context):
             return None
-    elif not _code_participants(mention, primary, sent, context, visit):
+    elif not _code_participants(mention, primary, sent, context, visit, rivals):
         return None
-    elif cameo == "042" and mention.actor2 is None and mention.place and mention.place.country != mention.actor1.country:
-        host = mention.place.country  # 'Blinken arrived in Beijing for a visit': the host is where he went
+    elif mention.actor2 is None and mention.place and mention.place.country not in (None, mention.actor1.country):
+        # 'Blinken arrived in Beijing for a visit', 'the Turkish minister held talks in Athens': the host is where
+        # it took place
+        host = mention.place.country
         mention.actor2 = Participant(country_name(host), host, "GOV", -1)
     return mention
 
@@ -273,8 +280,8 @@ def _cameo(event_type: str, triggers: list[Trigger], sent: Span) -> str:
     return specific[0] if specific else "190"
 
 
-def _code_participants(mention, primary, sent, context, visit) -> bool:
-    found = participants(primary.anchor, sent, context.mentions, visit=visit)
+def _code_participants(mention, primary, sent, context, visit, rivals=()) -> bool:
+    found = participants(primary.anchor, sent, context.mentions, visit=visit, rivals=rivals)
     countries = []
     for actor in found:
         if not _state_like(sent.doc, actor) and actor.ref.kind != "capital":
@@ -284,8 +291,10 @@ def _code_participants(mention, primary, sent, context, visit) -> bool:
     source = "sentence"
     if len(countries) < 2:
         # a country this sentence names only as what was discussed is no unnamed participant either
+        # nor is one named as another event's participant ('... then travelled to Nicosia to meet X')
         topics = {m.ref.country for m in context.mentions if sent.start <= m.start < sent.end
-                  and is_topic_phrase(sent.doc[m.start:m.end].root, primary.anchor)}
+                  and (is_topic_phrase(sent.doc[m.start:m.end].root, primary.anchor)
+                       or (rivals and argument_of_rival(sent.doc[m.start:m.end].root, primary.anchor, rivals)))}
         passed_over = topics - {a.ref.country for a in found}
         extra = [c for c in context.countries if c not in [p.country for p in countries] and c not in passed_over]
         if extra and (countries or mention.event_type == "phone_call" or _plural_subject(primary)):

@@ -111,17 +111,45 @@ def is_reporting_source(token: Token, anchor: Token) -> bool:
     return False
 
 
-def participants(anchor: Token, sent: Span, mentions: list[ActorMention], *, visit: bool = False) -> list[ActorMention]:
-    """Actor mentions taking part in a meeting or call, nearest to the trigger first."""
+def participants(anchor: Token, sent: Span, mentions: list[ActorMention], *, visit: bool = False,
+                 rivals: list[Token] = ()) -> list[ActorMention]:
+    """Actor mentions taking part in a meeting or call, nearest to the trigger first. rivals: the triggers of other
+    events of the type in the sentence (another date), whose objects are their own participants."""
     chosen = []
     for mention in mentions:
         root = sent.doc[mention.start:mention.end].root
         if not (sent.start <= root.i < sent.end) or is_topic_phrase(root, anchor) or is_reporting_source(root, anchor):
             continue
+        if rivals and argument_of_rival(root, anchor, rivals):
+            continue
         if is_location_phrase(root) and not (visit and np_head(root).head.lower_ in ("to", "into")):
             continue
         chosen.append((tree_distance(root, anchor), mention.start, mention))
     return [m for _, _, m in sorted(chosen, key=lambda x: x[:2])]
+
+
+def argument_of_rival(token: Token, anchor: Token, rivals: list[Token]) -> bool:
+    """Whether a mention is an object of another event's trigger: the first verb or trigger above its noun phrase is
+    that trigger ('travelled to Nicosia to meet the Cypriot president'). Subjects are shared by coordinated events
+    ('X met Y on Monday, then flew to Cairo for talks')."""
+    head = np_head(token)
+    if head.dep_ in ("nsubj", "nsubjpass"):
+        return False
+    stops = {anchor.i} | {r.i for r in rivals}
+    governor = next((t for t in ancestors_path(head)[1:] if t.i in stops or t.pos_ in ("VERB", "AUX")), None)
+    if governor is None or governor.i == anchor.i:
+        return False
+    # 'travelled to Nicosia to meet X', 'flew to Cairo for talks': the journey made for the rival event is its own
+    return governor.i in stops or any(_purpose_of(rival) == governor for rival in rivals)
+
+
+def _purpose_of(event: Token) -> Token | None:
+    """The verb an event is the purpose of: 'travelled ... to meet', 'flew ... for talks'."""
+    if event.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in event.children):
+        return event.head
+    if event.dep_ == "pobj" and event.head.lower_ == "for":
+        return event.head.head
+    return None
 
 
 _LIGHT_VERBS = frozenset({"launch", "carry", "conduct", "mount", "stage", "unleash", "wage", "begin", "start", "resume",

@@ -118,7 +118,8 @@ def _clause_verb(token: Token) -> int | None:
 
 _ATTACK_NOUNS = {"attack", "strike", "airstrike", "raid", "assault", "offensive", "bombardment", "shelling", "bombing",
                  "barrage", "incursion", "missile", "rocket", "drone", "shell", "bomb", "mortar", "projectile"}
-_TRIP_WORDS = {"visit", "trip", "tour", "journey", "travel", "fly", "arrive", "go", "come", "head", "return", "mission"}
+_TRIP_WORDS = {"visit", "trip", "tour", "journey", "travel", "fly", "arrive", "go", "come", "head", "return", "mission",
+               "jet"}
 _PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
                 "port", "camp", "base", "state", "county", "governorate", "oblast", "border", "country", "island"}
 _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
@@ -155,6 +156,25 @@ def _where_antecedent(clause: Token, places: list[PlaceMention]) -> PlaceMention
     return max(before, key=lambda m: m.token.i) if before else None
 
 
+def _trip_destination(anchor: Token, places: list[PlaceMention]) -> PlaceMention | None:
+    """Where a journey made for the event went: 'flew to Cairo for talks with X', 'travelled to Cairo to meet X',
+    'arrived in Washington for talks' (not the place of an earlier clause, 'met X in Riyadh, then flew to ...')."""
+    if anchor.dep_ == "pobj" and anchor.head.lower_ == "for":
+        trip = anchor.head.head
+    elif anchor.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children):
+        trip = anchor.head
+    else:
+        return None
+    if trip.pos_ != "VERB" or trip.lemma_.lower() not in _TRIP_WORDS:
+        return None
+    for mention in places:
+        head = np_head(mention.token)
+        went = head.dep_ == "pobj" and head.head.lower_ in ("to", "in", "into") and head.head.head.i == trip.i
+        if went or (head.dep_ == "dobj" and head.head.i == trip.i):
+            return mention
+    return None
+
+
 def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = False, struck: bool = False,
                 context: list[str] = ()) -> PlaceMention | None:
     """A locative place in the trigger's own clause first ('arrived in Ankara after X died': not Ankara for X); for a
@@ -163,6 +183,8 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
     antecedent = _where_antecedent(anchor.doc[clause], places) if clause is not None else None
     if antecedent is not None:
         return antecedent
+    if not struck and (went_to := _trip_destination(anchor, places)) is not None:
+        return went_to
     scored = []
     for mention in places:
         head = np_head(mention.token)
