@@ -18,7 +18,7 @@ from transforms.actors import (
 from transforms.articles import Article
 from transforms.fatalities import find_casualties
 from transforms.modality import realis
-from transforms.not_events import counted_trend, idle_generic_incident, private_contact
+from transforms.not_events import counted_trend, idle_generic_incident, private_contact, verbal_clash
 from transforms.places import Place, resolve_place
 from transforms.roles import (
     Participant,
@@ -96,7 +96,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     already coded from the article's earlier sentences."""
     groups: dict[str, list[Trigger]] = {}
     live = [t for t in find_triggers(sent) if realis(t.anchor, tuple(t.span))[0] and _requirement_met(t, sent, context)
-            and not private_contact(t, context) and not counted_trend(t)]
+            and not private_contact(t, context) and not counted_trend(t) and not verbal_clash(t)]
     found = sentence_dates(sent, context.published) if live else None  # the date regexes cost more than the rest
     for trigger in live:
         if not (trigger.event_type in earlier and _back_reference(trigger, found, context)):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from schemas.codebook import load_cues
 from transforms.triggers import Trigger
+from transforms.where import PLACE_NOUNS
 
 if TYPE_CHECKING:
     from transforms.coder import ArticleContext, EventMention
@@ -23,6 +24,25 @@ def idle_generic_incident(mention: EventMention, triggers: list[Trigger]) -> boo
     return (mention.event_type == "military_incident" and mention.actor1 is None and mention.fatalities is None
             and mention.injuries is None
             and all(len(t.span) == 1 and t.anchor.lemma_.lower() in GENERIC_VIOLENCE_LEMMAS for t in triggers))
+
+
+_QUARREL_PREPS = {"over", "about"}
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_GROUND = PLACE_NOUNS | {"control", "territory"}  # 'clashed over control of the airport' is a fight for ground
+
+
+def verbal_clash(trigger: Trigger) -> bool:
+    """'Israel and Hamas clashed over the ceasefire terms', 'clashes about the budget': a quarrel, not a fight. After
+    'over' a place is where they fought ('clashed over the border', 'over Donetsk'), or what they fought for ('over
+    control of the airport')."""
+    if trigger.rule.id != "mil.clash":
+        return False
+    for prep in trigger.anchor.children:
+        if prep.dep_ == "prep" and prep.lower_ in _QUARREL_PREPS:
+            topic = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if topic is not None and topic.ent_type_ not in _PLACE_LABELS and topic.lemma_.lower() not in _GROUND:
+                return True
+    return False
 
 
 def counted_trend(trigger: Trigger) -> bool:

@@ -49,7 +49,11 @@ def _attachment(sent: Span, start: int, end: int) -> Token | None:
     span = sent.doc.char_span(sent.start_char + start, sent.start_char + end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return None
+    since = False
     for token in ancestors_path(span.root)[1:]:
+        since = since or token.lower_ == "since"
+        if since and token.pos_ == "ADJ":
+            return None  # 'his first visit since 2017', 'the deadliest attack since 2015': a baseline, not the date
         if token.pos_ in _CLAUSE_POS or token.pos_ == "NOUN":
             return token
     return span.root

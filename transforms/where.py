@@ -82,9 +82,10 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
             continue
         name = _capital_phrase(token)
         place = resolve_place(name, context) if name else None
-        of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in _PLACE_NOUNS  # 'the city of Kharkiv'
+        of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS  # 'the city of Kharkiv'
         if name is None and token.dep_ == "pobj" and (
-                token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)) \
+                token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)
+                or token.head.lower_ == "over") \
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
@@ -120,7 +121,7 @@ _ATTACK_NOUNS = {"attack", "strike", "airstrike", "raid", "assault", "offensive"
                  "barrage", "incursion", "missile", "rocket", "drone", "shell", "bomb", "mortar", "projectile"}
 _TRIP_WORDS = {"visit", "trip", "tour", "journey", "travel", "fly", "arrive", "go", "come", "head", "return", "mission",
                "jet"}
-_PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
+PLACE_NOUNS = {"city", "town", "village", "region", "province", "district", "area", "capital", "outskirts", "suburb",
                 "port", "camp", "base", "state", "county", "governorate", "oblast", "border", "country", "island"}
 _TEMPORAL_MARKS = {"after", "before", "since", "until", "when", "as", "while"}
 
@@ -192,12 +193,14 @@ def event_place(anchor: Token, places: list[PlaceMention], *, visit: bool = Fals
         hit = struck and _attacked(head) or taken  # 'a drone attack on Kyiv': a target, not a topic
         if not hit and is_topic_phrase(mention.token, anchor):
             continue
+        # 'shot down a jet over the Donetsk region', 'drones downed over Belgorod': where it happened
+        overhead = struck and head.dep_ == "pobj" and head.head.lower_ == "over"
         rank = _clause_rank(anchor, clause, _clause_verb(mention.token))
-        named_place = taken or head.i == mention.token.i or head.lemma_.lower() in _PLACE_NOUNS  # not 'hosted the ministers of Egypt'
+        named_place = taken or head.i == mention.token.i or head.lemma_.lower() in PLACE_NOUNS  # not 'hosted the ministers of Egypt'
         destination = named_place and (
             (visit and head.dep_ == "pobj" and head.head.lower_ == "to") or (
                 (visit or struck) and head.dep_ == "dobj" and head.head.i == clause) or hit)
-        if rank is not None and (mention.in_location_phrase or destination):
+        if rank is not None and (mention.in_location_phrase or destination or overhead):
             foreign = bool(context) and mention.place.country not in context  # 'across the Nile' -> a town in India
             scored.append((foreign, rank, 0 if destination else 1, mention.place.precision, tree_distance(mention.token, anchor), mention))
     return min(scored, key=lambda x: x[:5])[5] if scored else None
