@@ -66,8 +66,9 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
     if not attackers or attackers[0].country is None:
         # 'X said it struck ...', 'X said its drones struck ...': the speaker is the side that struck
         attackers = _speaker_as_attacker(triggers, sent, context.mentions) or attackers
-    mention.actor1 = _with_country(attackers[0], fallback, attacker=True) if attackers else None
-    mention.actor2 = _with_country(targets[0], fallback) if targets else None
+    place = mention.place.country if mention.place else None
+    mention.actor1 = _with_country(attackers[0], fallback, attacker=True, place=place) if attackers else None
+    mention.actor2 = _with_country(targets[0], fallback, place=place) if targets else None
     others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
     if mention.actor2 is None and others:
         mention.actor2 = others[0]  # 'Indian and Chinese troops clashed': both sides fought
@@ -122,9 +123,13 @@ _REMOTE_WEAPONS = {"jet", "jets", "warplane", "warplanes", "artillery", "drone",
                    "aircraft", "rocket", "rockets", "shell", "shells"}
 
 
-def _with_country(participant: Participant, fallback: str | None, attacker: bool = False) -> Participant:
+def _with_country(participant: Participant, fallback: str | None, attacker: bool = False,
+                  place: str | None = None) -> Participant:
     """A generic participant ('gunmen', 'civilians') takes the country of the place, except a remote weapon as the
-    attacker."""
+    attacker; a group that fights in many countries (cues transnational_groups: the Islamic State, al-Qaeda) counts
+    for the country where it fought (FORMAT.md: armed groups count for the country they operate in)."""
+    if place and participant.country and participant.text in load_cues()["transnational_groups"]:
+        return Participant(participant.text, place, participant.code_sector, participant.token_i)
     if participant.country or fallback is None or (attacker and participant.text.lower() in _REMOTE_WEAPONS):
         return participant
     return Participant(f"{participant.text} ({country_name(fallback)})", fallback, participant.code_sector, participant.token_i)
