@@ -258,7 +258,7 @@ def _code_group(index, sent, event_type, triggers, when, places, context, destin
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"
     if event_type == "military_incident":
-        if not code_violence(mention, triggers, sent, context):
+        if not code_violence(mention, triggers, sent, context, rivals):
             return None
     elif not _code_participants(mention, primary, sent, context, visit, rivals):
         return None

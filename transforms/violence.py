@@ -45,14 +45,16 @@ def _accident_or_crime(anchor: Token) -> bool:
             and head.head.lemma_.lower() in cues["legal_verbs"])
 
 
-def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, context: ArticleContext) -> bool:
-    """Fill toll, attacker and target of a military-incident mention; False when it is no incident after all."""
+def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, context: ArticleContext,
+                  rivals: list = ()) -> bool:
+    """Fill toll, attacker and target of a military-incident mention; False when it is no incident after all.
+    rivals: the triggers of other incidents in the sentence (another date); a toll nearer to one of them is its."""
     crowd = set(load_cues()["crowd_words"])
     scuffle = all(t.rule.id in ("mil.clash", "mil.attack", "mil.fight", "mil.kill") for t in triggers) \
         and any(t.rule.id != "mil.kill" for t in triggers)  # 'clashed with protesters, killing two' too
     if scuffle and any(t.lower_ in crowd for t in sent) and weapon_cameo(sent) is None:
         return False  # police clashing with protesters is a protest or riot; a drone strike on protesters is not
-    casualties = find_casualties(sent.text)
+    casualties = _own_casualties(find_casualties(sent.text), triggers, rivals, sent)
     only_kill_words = all(t.rule.id == "mil.kill" for t in triggers)
     if only_kill_words and casualties and all(c.disaster or c.cumulative for c in casualties):
         return False
@@ -79,6 +81,17 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
         mention.confidence *= 0.8
     mention.provenance["actors"] = "sentence roles"
     return True
+
+
+def _own_casualties(casualties: list, triggers: list[Trigger], rivals: list, sent: Span) -> list:
+    """'killed five soldiers in an attack in Mali on Monday and 12 in a separate attack in Niger on Tuesday': each
+    incident keeps the figures nearest to its own words."""
+    if not rivals:
+        return casualties
+    ours = [t.anchor.idx - sent.start_char for t in triggers]
+    theirs = [r.idx - sent.start_char for r in rivals]
+    return [c for c in casualties
+            if min(abs(c.start - p) for p in ours) <= min(abs(c.start - p) for p in theirs)]
 
 
 _TOLL_SUBJECTS = {"it", "war", "conflict", "fighting", "violence", "crisis", "insurgency", "clashes", "hostilities"}

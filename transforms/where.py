@@ -83,9 +83,9 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
         name = _capital_phrase(token)
         place = resolve_place(name, context) if name else None
         of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS  # 'the city of Kharkiv'
-        if name is None and token.dep_ == "pobj" and (
+        if name is None and (token.dep_ == "pobj" and (
                 token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)
-                or token.head.lower_ == "over") \
+                or token.head.lower_ == "over") or _struck(token)) \
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
@@ -96,6 +96,16 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
 def _attacked(token: Token) -> bool:
     """The object of 'an attack on ...', 'strikes against ...': what was hit, which is often a place."""
     return token.dep_ == "pobj" and token.head.lower_ in ("on", "against") and token.head.head.lemma_.lower() in _ATTACK_NOUNS
+
+
+_STRIKE_VERBS = {"hit", "strike", "shell", "bomb", "bombard", "pound", "attack", "target", "raid", "storm", "rocket"}
+
+
+def _struck(token: Token) -> bool:
+    """A name struck by a weapon or force: 'a missile hit Odesa', 'troops stormed Bakhmut' (NER often misses the
+    city; a person or group is not a place)."""
+    return (token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in _STRIKE_VERBS
+            and token.ent_type_ not in ("PERSON", "ORG", "NORP"))
 
 
 def _destination(token: Token) -> bool:
