@@ -72,6 +72,12 @@ def country_name(iso3: str) -> str:
     return _country_names().get(iso3, iso3)
 
 
+def country_of_word(text: str) -> str | None:
+    """The country a country name or demonym denotes ('Pakistan', 'Indian'); None for anything else."""
+    refs = {ref.country for ref, _ in _lexicon().get(_key(text), []) if ref.kind in ("country", "demonym")}
+    return refs.pop() if len(refs) == 1 else None
+
+
 @cache
 def _country_names() -> dict[str, str]:
     return {c.iso3: c.name for c in load_countries()}

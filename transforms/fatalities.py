@@ -92,7 +92,7 @@ _SPEAKER = re.compile(r"\s+(?:said|says|told|added|reported|stated|claimed|confi
 _HUMAN = frozenset(  # people nouns the suffix rule below misses; -ant/-ent is too mixed with things to be a rule
     "boy girl child baby infant teen youth person guard militant rebel insurgent assailant official nurse medic "
     "paramedic shepherd student pupil resident pilot marine conscript recruit priest imam cleric monk nun son husband "
-    "wife uncle aunt cousin nephew niece relative passer-by passerby chief judge inmate hostage suspect migrant "
+    "wife uncle aunt cousin nephew niece relative sibling siblings brother brothers sister sisters passer-by passerby chief judge inmate hostage suspect migrant "
     "pilgrim colonel general captain lieutenant sergeant corporal private cop agent spy informant operative combatant "
     "citizen national kid people police personnel troops staff crew children family families them those whom taliban "
     "militia forces immigrant president servant occupant tenant assistant merchant patient parent adolescent "

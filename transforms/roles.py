@@ -53,13 +53,14 @@ def tree_distance(a: Token, b: Token) -> int:
 
 
 def np_head(token: Token) -> Token:
-    """Head of the noun phrase a token sits in ('Syrian' in 'Syrian government forces' -> 'forces')."""
+    """Head of the noun phrase a token sits in ('Syrian' in 'Syrian government forces' -> 'forces', 'soldiers' in
+    'two of its soldiers' -> 'two')."""
     for _ in range(6):
         if token.dep_ in _NP_LINKS and token.head.i != token.i:
             token = token.head
         elif token.dep_ == "conj" and token.head.dep_ in ("amod", "compound", "poss", "nmod"):
             token = token.head  # 'Indian and Chinese troops': 'Chinese' modifies 'troops' too
-        elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in ("NOUN", "PROPN"):
+        elif token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ in ("NOUN", "PROPN", "NUM"):
             token = token.head.head
         else:
             break
@@ -196,26 +197,36 @@ def _sides_phrases(sent: Span, violent: set[int]) -> tuple[list[Token], list[Tok
         return head.i in violent or (head.lemma_ in _ONSET_VERBS and any(
             c.dep_ == "nsubj" and c.i in violent for c in head.children))
 
+    def near_fighting(head: Token) -> bool:
+        """'clashed with', 'exchanged fire with', 'an exchange of fire with'."""
+        for _ in range(3):
+            if fighting(head):
+                return True
+            if head.dep_ not in ("dobj", "pobj", "prep") or (head.dep_ == "prep" and head.lower_ != "of"):
+                return False
+            head = head.head
+        return fighting(head)
+
     between, with_ = [], []
     for prep in sent:
         if prep.dep_ != "prep":
             continue
         if prep.lower_ == "between" and fighting(prep.head):
             between.append(prep)
-        elif prep.lower_ == "with" and (fighting(prep.head) or (prep.head.dep_ == "dobj" and prep.head.head.i in violent)):
+        elif prep.lower_ == "with" and near_fighting(prep.head):
             with_.append(prep)
     return between, with_
 
 
 def _side_role(token: Token, candidates: list[Token], between: list[Token], with_: list[Token]) -> str | None:
     """The first side named in a fighting 'between' phrase is coded as the attacker, the others as targets (the
-    order says nothing more); a side named after 'with' is the target."""
+    order says nothing more); a side named after 'with' is the other side ('with')."""
     for prep in between:
         inside = [c for c in candidates if prep.left_edge.i <= c.i <= prep.right_edge.i]
         if token in inside:
             return "attacker" if token == min(inside, key=lambda c: c.i) else "target"
     if any(prep.left_edge.i <= token.i <= prep.right_edge.i for prep in with_):
-        return "target"
+        return "with"
     return None
 
 
@@ -224,13 +235,13 @@ def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention])
     violent = {a.i for a in anchors}
     # 'Russian troops mounted an assault on Avdiivka': the light verb's subject is the attacker of its noun
     violent |= {a.head.i for a in anchors if a.pos_ == "NOUN" and a.dep_ == "dobj" and a.head.lemma_ in _LIGHT_VERBS}
-    attackers, targets = [], []
+    attackers, targets, opponents = [], [], []
     candidates = _candidates(sent, mentions)
     between, with_ = _sides_phrases(sent, violent)
     for token, participant in candidates:
         role = _side_role(token, [t for t, _ in candidates], between, with_)
         if role is not None:
-            (attackers if role == "attacker" else targets).append(participant)
+            {"attacker": attackers, "target": targets, "with": opponents}[role].append(participant)
             continue
         head = np_head(token)
         if head.dep_ == "conj" and head.head.dep_ != "conj":
@@ -242,6 +253,11 @@ def attack_roles(anchors: list[Token], sent: Span, mentions: list[ActorMention])
             attackers.append(participant)
         elif role == "target":
             targets.append(participant)
+    # 'X clashed with Y': Y is the side X fought; 'X's soldiers were killed in clashes with Y': Y did the killing
+    if targets and not attackers:
+        attackers = opponents
+    else:
+        targets += opponents
     return attackers, targets
 
 

@@ -11,7 +11,7 @@ from spacy.tokens import Span, Token
 from schemas.codebook import load_cues
 from transforms.actors import ActorMention, country_name
 from transforms.fatalities import find_casualties, total_injured, total_killed
-from transforms.roles import Participant, ancestors_path, attack_roles, generic_sector
+from transforms.roles import Participant, ancestors_path, attack_roles, generic_sector, np_head
 
 if TYPE_CHECKING:  # the coder imports this module; its types are only annotations here
     from transforms.coder import ArticleContext, EventMention
@@ -69,6 +69,12 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
         # 'X said it struck ...', 'X said its drones struck ...': the speaker is the side that struck
         attackers = _speaker_as_attacker(triggers, sent, context.mentions) or attackers
     place = mention.place.country if mention.place else None
+    if targets and targets[0].country is None:
+        # 'Pakistan's military said two of its soldiers were killed': the speaker's own side was hit
+        owner = _speaker_of_possessive(sent.doc[targets[0].token_i], sent, context.mentions)
+        if owner is not None:
+            hit = targets[0]
+            targets[0] = Participant(f"{hit.text} ({country_name(owner)})", owner, hit.code_sector, hit.token_i)
     mention.actor1 = _with_country(attackers[0], fallback, attacker=True, place=place) if attackers else None
     mention.actor2 = _with_country(targets[0], fallback, place=place) if targets else None
     others = [a for a in attackers[1:] if a.country and mention.actor1 and a.country != mention.actor1.country]
@@ -129,6 +135,22 @@ def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> 
         if generic_sector(subject) in ("MIL", "COP", "REB"):  # 'The army said it had killed 40 fighters'
             return [Participant(subject.text, None, generic_sector(subject), subject.i)]
     return []
+
+
+def _speaker_of_possessive(victim, sent: Span, mentions: list[ActorMention]) -> str | None:
+    """The country of the speaker whose 'its'/'their'/'our' owns a victim phrase ('two of its soldiers', 'our
+    troops'), from the subject of the reporting verb above it."""
+    phrase = np_head(victim)
+    owned = any(c.dep_ == "poss" and c.lower_ in _SPEAKER_POSSESSIVES for t in (victim, phrase) for c in t.children)
+    if not owned:
+        return None
+    reporting = next((t for t in ancestors_path(phrase)[1:] if t.lemma_ in load_cues()["report_verbs"]), None)
+    subject = next((c for c in reporting.children if c.dep_ == "nsubj"), None) if reporting is not None else None
+    if subject is None:
+        return None
+    said_by = {t.i for t in subject.subtree}
+    countries = [m.ref.country for m in mentions if m.start in said_by]
+    return countries[0] if countries else None
 
 
 # a missile or a warplane is often fired from another country: where it struck says nothing of who fired it

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
 from schemas.dictionaries import load_countries
+from transforms.actors import country_of_word
 from transforms.places import Place, resolve_place
 from transforms.roles import LOCATION_PREPS, ancestors_path, is_topic_phrase, np_head, tree_distance
 
@@ -65,6 +66,24 @@ def _locative_phrase(token: Token, context: list[str]) -> tuple[str | None, Plac
     return None, None
 
 
+_ADMINISTERING = {"control", "administer", "hold", "govern", "run"}  # not 'occupy': occupied land keeps its country
+
+
+def _administered_by(token: Token) -> str | None:
+    """The country in 'Pakistan-controlled Kashmir', 'Indian-administered Kashmir', 'Kurdish-held' (no country)."""
+    for modifier in token.children:
+        if modifier.dep_ == "amod" and modifier.lemma_.lower() in _ADMINISTERING:
+            owner = next((c for c in modifier.children if c.dep_ in ("npadvmod", "compound", "amod", "nmod")), None)
+            if owner is not None:
+                return country_of_word(owner.text)
+    return None
+
+
+def _as_administered(place: Place, token: Token) -> Place:
+    controller = _administered_by(token)
+    return place if controller is None or controller == place.country else replace(place, country=controller)
+
+
 def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     """Places named in a sentence (entities, locative phrases, 'the X capital'), resolved with the article's countries."""
     found: dict[int, PlaceMention] = {}
@@ -76,6 +95,7 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
             if place is not None and loose and context and place.country not in context[:5]:
                 continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
             if place is not None:
+                place = _as_administered(place, ent.root)
                 found[ent.root.i] = PlaceMention(ent.text, place, ent.root, is_location_head(ent.root))
     for token in sent:
         if token.i in found:
@@ -89,7 +109,7 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
-            found[token.i] = PlaceMention(name, place, token, is_location_head(token))
+            found[token.i] = PlaceMention(name, _as_administered(place, token), token, is_location_head(token))
     return sorted(found.values(), key=lambda m: m.token.i)
 
 
