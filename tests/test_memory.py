@@ -61,3 +61,23 @@ def test_a_coding_worker_gives_back_a_batch_s_memory() -> None:
     events, growth_mb = map(int, out.stdout.split()[-2:])
     assert events > 0  # the batch was really coded
     assert growth_mb < 25, f"worker RSS grew {growth_mb} MB over one batch"
+
+
+def test_great_expectations_runs_without_loading_modules_our_suites_do_not_use(tmp_path) -> None:
+    """scipy.stats (~57 MB) and altair (~25 MB) are imported by GE for expectations we do not use; the flow process
+    keeps them unloaded through a whole validation with Data Docs, and they still load when something uses them."""
+    probe = ("import sys\n"
+             "from tests.test_validate import event_row, frame\n"
+             "from flows.validate import validate_table\n"
+             "rows = [event_row(i) for i in range(3)] + [event_row(9, event_id='bad', confidence=1.5)]\n"
+             f"out = validate_table(frame('events', rows), 'events', 'r1', docs_dir={str(tmp_path)!r})\n"
+             "loaded = [name for name in ('scipy.stats', 'altair') if type(sys.modules.get(name)).__name__ == 'module']\n"
+             "from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl\n"
+             "entropy = kl.stats.entropy([0.5, 0.5], [0.5, 0.5])\n"
+             "print(out.rejects.height, out.good.height, out.docs_index is not None, len(loaded), entropy)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ".", "GX_ANALYTICS_ENABLED": "false"})
+    rejects, good, docs, loaded, entropy = out.stdout.split()[-5:]
+    assert (rejects, good, docs) == ("1", "3", "True")  # the suite really ran and rendered its docs
+    assert loaded == "0", out.stdout
+    assert float(entropy) == 0.0  # a deferred module works once used
