@@ -252,8 +252,11 @@ def _code_group(index, sent, event_type, triggers, when, places, context, destin
     mention.provenance = {"trigger_rules": [t.rule.id for t in triggers], "date": when.source}
     visit = cameo in ("042", "043")
     struck = event_type == "military_incident"
+    # 'visited Beijing on Wednesday and met Xi', '... and held talks with X': the visit says where
+    visit_anchor = next((t.anchor for t in triggers if t.rule.cameo == "042"), None)
     spot = destination or (
-        event_place(primary.anchor, places, visit=visit, struck=struck, context=context.countries) if event_type != "phone_call" else None)
+        event_place(visit_anchor or primary.anchor, places, visit=visit or visit_anchor is not None, struck=struck,
+                    context=context.countries) if event_type != "phone_call" else None)
     if spot is not None:
         mention.place, mention.place_text = spot.place, spot.text
         mention.provenance["location"] = "sentence"

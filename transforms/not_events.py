@@ -62,6 +62,8 @@ def private_contact(trigger: Trigger, context: ArticleContext) -> bool:
     heads = [anchor]
     if anchor.dep_ in ("pobj", "dobj", "attr") and anchor.head.pos_ in ("ADP", "VERB", "AUX"):
         heads.append(anchor.head.head if anchor.dep_ == "pobj" else anchor.head)  # 'was in talks', 'held talks'
+    if anchor.dep_ == "conj" and anchor.pos_ == "VERB" and not any(c.dep_ == "nsubj" for c in anchor.children):
+        heads.append(anchor.head)  # 'Apple's chief executive visited China and met the minister': a shared subject
     parties = [c for h in heads for c in h.children if c.dep_ in ("nsubj", "nsubjpass", "poss", "dobj")]
     parties += [o for c in anchor.children if c.dep_ == "prep" and c.lower_ in ("with", "between") for o in c.children
                 if o.dep_ == "pobj"]

@@ -172,6 +172,10 @@ def _violent_role(head: Token, violent: set[int]) -> str | None:
             c.i in violent and c.dep_ in ("advcl", "xcomp", "conj") and not any(g.dep_.startswith("nsubj") for g in c.children)
             for c in gov.children):
         return "attacker"  # 'Pakistan retaliated, shooting down a jet': the subject does the subjectless violence
+    if head.dep_ == "dobj" and gov.lemma_ in ("accuse", "blame") and any(
+            p.dep_ == "prep" and p.lower_ in ("of", "for") and any(o.i in violent for o in p.children)
+            for p in gov.children):
+        return "attacker"  # 'Russia accused Ukraine of shelling a village': the accused side is said to have struck
     if gov.i not in violent and not (head.dep_ in ("nsubj", "dobj", "nsubjpass") and gov.lemma_ in _VICTIM_VERBS):
         return None
     if head.dep_ == "nsubjpass" or (head.dep_ == "nsubj" and gov.lemma_ in ("die", "martyr", "perish")):

@@ -90,7 +90,8 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     for ent in sent.ents:
         loose = ent.label_ not in _PLACE_LABELS
         if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and (
-                ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root) or _destination(ent.root))):
+                ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root) or _destination(ent.root))) or (
+                loose and (_struck(ent.root) or _visited(ent.root))):
             place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
             if place is not None and loose and context and place.country not in context[:5]:
                 continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
@@ -105,7 +106,7 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
         of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS  # 'the city of Kharkiv'
         if name is None and (token.dep_ == "pobj" and (
                 token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)
-                or token.head.lower_ == "over") or _struck(token)) \
+                or token.head.lower_ == "over") or (_struck(token) and not token.ent_type_)) \
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
@@ -123,9 +124,13 @@ _STRIKE_VERBS = {"hit", "strike", "shell", "bomb", "bombard", "pound", "attack",
 
 def _struck(token: Token) -> bool:
     """A name struck by a weapon or force: 'a missile hit Odesa', 'troops stormed Bakhmut' (NER often misses the
-    city; a person or group is not a place)."""
-    return (token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in _STRIKE_VERBS
-            and token.ent_type_ not in ("PERSON", "ORG", "NORP"))
+    city, or calls it a person: such a name counts only where it resolves to a country of the story)."""
+    return token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in _STRIKE_VERBS
+
+
+def _visited(token: Token) -> bool:
+    """'visited Kyiv', 'toured Kharkiv' (NER sometimes calls the city a person)."""
+    return token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in ("visit", "tour")
 
 
 def _destination(token: Token) -> bool:
