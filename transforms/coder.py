@@ -74,6 +74,7 @@ class ArticleContext:
     countries: list[str]
     dateline_place: Place | None
     places: list = field(default_factory=list)  # locative places of every sentence, for events whose sentence names none
+    attackers: list = field(default_factory=list)  # attackers of the incidents coded so far, for 'another strike'
 
 
 def code_article(article: Article, doc: Doc) -> tuple[list[EventMention], ArticleContext | None]:

@@ -68,6 +68,8 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
     if not attackers or attackers[0].country is None:
         # 'X said it struck ...', 'X said its drones struck ...': the speaker is the side that struck
         attackers = _speaker_as_attacker(triggers, sent, context.mentions) or attackers
+    if not attackers and context.attackers and any(_further(t.anchor) for t in triggers):
+        attackers = [context.attackers[-1]]  # 'Another air strike killed two': the side that struck before
     place = mention.place.country if mention.place else None
     if targets and targets[0].country is None:
         # 'Pakistan's military said two of its soldiers were killed': the speaker's own side was hit
@@ -86,7 +88,17 @@ def code_violence(mention: EventMention, triggers: list[Trigger], sent: Span, co
         mention.actor2 = Participant(country_name(fallback), fallback, None, -1)
         mention.confidence *= 0.8
     mention.provenance["actors"] = "sentence roles"
+    if mention.actor1 is not None and mention.actor1.country:
+        context.attackers.append(mention.actor1)
     return True
+
+
+_FURTHER = {"another", "further", "second", "third", "fresh", "renewed", "new", "more"}
+
+
+def _further(anchor: Token) -> bool:
+    """'another air strike', 'a second attack', 'fresh shelling': one more of what the article reported."""
+    return any(c.dep_ in ("det", "amod") and c.lower_ in _FURTHER for c in anchor.children)
 
 
 def _own_casualties(casualties: list, triggers: list[Trigger], rivals: list, sent: Span) -> list:
