@@ -18,7 +18,13 @@ from transforms.actors import (
 from transforms.articles import Article
 from transforms.fatalities import find_casualties
 from transforms.modality import realis
-from transforms.not_events import counted_trend, idle_generic_incident, private_contact, verbal_clash
+from transforms.not_events import (
+    counted_trend,
+    idle_generic_incident,
+    private_contact,
+    undated_progressive,
+    verbal_clash,
+)
 from transforms.places import Place, resolve_place
 from transforms.roles import (
     Participant,
@@ -99,6 +105,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     live = [t for t in find_triggers(sent) if realis(t.anchor, tuple(t.span))[0] and _requirement_met(t, sent, context)
             and not private_contact(t, context) and not counted_trend(t) and not verbal_clash(t)]
     found = sentence_dates(sent, context.published) if live else None  # the date regexes cost more than the rest
+    live = [t for t in live if not undated_progressive(t, resolve_date(t.anchor, found, context.published).precision)]
     for trigger in live:
         if not (trigger.event_type in earlier and _back_reference(trigger, found, context)):
             groups.setdefault(trigger.event_type, []).append(trigger)

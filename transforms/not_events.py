@@ -45,6 +45,16 @@ def verbal_clash(trigger: Trigger) -> bool:
     return False
 
 
+def undated_progressive(trigger: Trigger, precision: str) -> bool:
+    """'Trump is also meeting with Xi in Buenos Aires': 'is meeting' with no date of its own announces a meeting
+    (news says 'met' for one that happened); 'is meeting X on Thursday' has its date and stays, and 'are
+    negotiating in Belgrade' is an activity under way."""
+    anchor = trigger.anchor
+    return (anchor.lemma_ == "meet" and anchor.tag_ == "VBG" and anchor.dep_ != "relcl"
+            and precision == "publication"
+            and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "am", "'s", "'re") for c in anchor.children))
+
+
 def counted_trend(trigger: Trigger) -> bool:
     """'Visits from the US rose 20 percent', 'attacks fell': a count going up or down is a statistic, not an event."""
     anchor = trigger.anchor
