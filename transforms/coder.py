@@ -20,6 +20,7 @@ from transforms.fatalities import find_casualties
 from transforms.modality import realis
 from transforms.not_events import (
     counted_trend,
+    cyber_attack,
     idle_generic_incident,
     private_contact,
     undated_progressive,
@@ -103,7 +104,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     already coded from the article's earlier sentences."""
     groups: dict[str, list[Trigger]] = {}
     live = [t for t in find_triggers(sent) if realis(t.anchor, tuple(t.span))[0] and _requirement_met(t, sent, context)
-            and not private_contact(t, context) and not counted_trend(t) and not verbal_clash(t)]
+            and not private_contact(t, context) and not counted_trend(t) and not verbal_clash(t) and not cyber_attack(t)]
     found = sentence_dates(sent, context.published) if live else None  # the date regexes cost more than the rest
     live = [t for t in live if not undated_progressive(t, resolve_date(t.anchor, found, context.published).precision)]
     for trigger in live:
@@ -241,9 +242,18 @@ def _violent(sent: Span, trigger: Trigger, mentions: list[ActorMention]) -> bool
     words = set(load_cues()["violence_words"])
     if any(sent.start <= m.start < sent.end and m.sector in ("MIL", "REB") for m in mentions):
         return True
+    anchor = trigger.anchor
+    if anchor.lemma_ in _STATE_ATTACKS and not any(c.lower_ in _NOT_ARMED for c in anchor.children) and any(
+            sent.start <= m.start < sent.end and sent.doc[m.start:m.end].root.head.i == anchor.i
+            and sent.doc[m.start:m.end].root.dep_ in ("amod", "compound") for m in mentions):
+        return True  # 'a Russian attack', 'a Turkish incursion': a state's attack is an armed one
     # 'carried out strikes': the trigger's own words, its anchor among them, are no armed context
     own = range(trigger.span.start, trigger.span.end)
     return any(t.i not in own and (t.lemma_.lower() in words or t.lower_ in words) for t in sent)
+
+
+_STATE_ATTACKS = {"attack", "assault", "ambush", "incursion", "invasion"}
+_NOT_ARMED = {"cyber", "verbal", "rhetorical", "political", "legal", "media", "personal", "heart", "panic"}
 
 
 def _code_group(index, sent, event_type, triggers, when, places, context, destination=None,

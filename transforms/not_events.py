@@ -55,6 +55,15 @@ def undated_progressive(trigger: Trigger, precision: str) -> bool:
             and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "am", "'s", "'re") for c in anchor.children))
 
 
+def cyber_attack(trigger: Trigger) -> bool:
+    """'The bank was hit by a Russian cyber attack', 'hackers attacked the ministry': no armed incident."""
+    if trigger.event_type != "military_incident":
+        return False
+    words = set(load_cues()["cyber_words"])
+    return any(t.lower_ in words for t in trigger.anchor.subtree) or any(
+        c.lower_ in words for c in trigger.anchor.head.children if c.dep_ in ("nsubj", "amod", "compound"))
+
+
 def counted_trend(trigger: Trigger) -> bool:
     """'Visits from the US rose 20 percent', 'attacks fell': a count going up or down is a statistic, not an event."""
     anchor = trigger.anchor

@@ -144,9 +144,28 @@ def _speaker_as_attacker(triggers, sent: Span, mentions: list[ActorMention]) -> 
         if found:
             m = found[-1]  # 'Yemen's Houthis': the group, not the possessor
             return [Participant(m.canonical_name, m.ref.country, m.sector, m.start)]
+        if claim is not None and subject.lemma_.lower() in _GROUP_NOUNS:
+            group = _article_armed_group(mentions)  # 'the terror organization claimed responsibility for the attack'
+            if group is not None:
+                return [group]
         if generic_sector(subject) in ("MIL", "COP", "REB"):  # 'The army said it had killed 40 fighters'
             return [Participant(subject.text, None, generic_sector(subject), subject.i)]
     return []
+
+
+_GROUP_NOUNS = {"group", "organization", "organisation", "movement", "outfit", "militia", "network", "faction"}
+
+
+def _article_armed_group(mentions: list[ActorMention]) -> Participant | None:
+    """The armed group the article names most (first named on a tie): who 'the group' is when it claims an attack."""
+    groups = [m for m in mentions if m.sector == "REB" and m.ref.kind == "entity"]
+    if not groups:
+        return None
+    counts: dict[str, int] = {}
+    for m in groups:
+        counts[m.canonical_name] = counts.get(m.canonical_name, 0) + 1
+    top = max(groups, key=lambda m: (counts[m.canonical_name], -m.start))
+    return Participant(top.canonical_name, top.ref.country, top.sector, top.start)
 
 
 def _speaker_of_possessive(victim, sent: Span, mentions: list[ActorMention]) -> str | None:

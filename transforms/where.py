@@ -139,8 +139,11 @@ def _destination(token: Token) -> bool:
 
 
 def is_location_head(token: Token) -> bool:
-    """'in Idlib', 'near the border', 'Idlib province' as the object of a locative preposition."""
+    """'in Idlib', 'near the border', 'Idlib province' as the object of a locative preposition; not a name that
+    only qualifies another noun there ('in a US air strike', 'in a Russian attack')."""
     head = np_head(token)
+    if head.i != token.i and head.pos_ == "NOUN" and head.lemma_.lower() not in PLACE_NOUNS:
+        return False
     return head.dep_ == "pobj" and head.head.lower_ in LOCATION_PREPS
 
 
