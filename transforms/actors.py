@@ -160,9 +160,23 @@ def find_actor_mentions(doc: Doc, day: date | None) -> list[ActorMention]:
     for span in filter_spans(spans):
         candidates = lexicon.get(_key(span.text)) or lexicon.get(span.text.lower()) or []
         ref = _pick(candidates, day)
-        if ref is not None:
+        if ref is not None and not _inside_longer_name(span):
             mentions.append(ActorMention(span.start, span.end, span.text, ref, sector_of(span, ref)))
     return mentions
+
+
+def _inside_longer_name(span: Span) -> bool:
+    """'Praia' in 'Mocimboa da Praia', 'Santiago' in 'Santiago de Compostela': a name joined to another capitalised
+    word by a lowercase particle is part of a longer place name, not the capital or country it spells."""
+    doc = span.doc
+    joined_before = span.start >= 2 and doc[span.start - 1].lower_ in _NAME_PARTICLES \
+        and doc[span.start - 1].is_lower and doc[span.start - 2].is_title
+    joined_after = span.end + 2 <= len(doc) and doc[span.end].lower_ in _NAME_PARTICLES \
+        and doc[span.end].is_lower and doc[span.end + 1].is_title
+    return joined_before or joined_after
+
+
+_NAME_PARTICLES = {"da", "de", "do", "dos", "das", "del", "di", "du", "la", "le", "el"}
 
 
 def country_salience(mentions: list[ActorMention]) -> list[str]:

@@ -63,6 +63,11 @@ def _locative_phrase(token: Token, context: list[str]) -> tuple[str | None, Plac
         place = resolve_place(name, context)
         if place is not None:
             return name, place
+    # "in Cameroon's Anglophone region": at least the country that owns the unnamed or unknown region
+    owner = next((c for c in token.children if c.dep_ == "poss"), None)
+    place = resolve_place(owner.text, context) if owner is not None and owner.pos_ == "PROPN" else None
+    if place is not None and place.precision == 3:
+        return owner.text, place
     return None, None
 
 
