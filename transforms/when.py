@@ -64,10 +64,11 @@ def _relative_clause_dates(anchor: Token) -> list[Token]:
     return [c for c in anchor.children if c.dep_ in ("relcl", "acl")] if anchor.pos_ in ("NOUN", "PROPN") else []
 
 
-def _date_chain(anchor: Token) -> list[Token]:
-    """Where a trigger's date may hang, nearest first: the trigger, a clause describing it, then the clauses above it;
-    right after its own clause verb come that verb's coordinated verbs, which share its time ('were killed and 30
-    wounded in shelling on Sunday night'), before a reporting verb above ('..., the governor said on Monday')."""
+def _date_chain(anchor: Token) -> tuple[list[Token], list[Token]]:
+    """Where a trigger's date may hang, nearest first, as (own clause, clauses above): the trigger, a clause
+    describing it, its clause verb and that verb's coordinated verbs, which share its time ('were killed and 30
+    wounded in shelling on Sunday night'); then the clauses above, such as a reporting verb ('..., the governor said
+    on Monday')."""
     chain = [anchor, *_relative_clause_dates(anchor)]
     for node in ancestors_path(anchor)[1:] if anchor.pos_ not in _CLAUSE_POS else []:
         chain.append(node)
@@ -75,13 +76,18 @@ def _date_chain(anchor: Token) -> list[Token]:
             break
     verb = chain[-1] if chain[-1].pos_ in _CLAUSE_POS else None
     chain += [c for c in verb.children if c.dep_ == "conj" and c.pos_ in _CLAUSE_POS] if verb is not None else []
-    return chain + [t for t in ancestors_path(anchor)[1:] if t not in chain]
+    return chain, [t for t in ancestors_path(anchor)[1:] if t not in chain]
 
 
 def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventDate:
-    """The date on the trigger's own clause chain; shifted for 'a few days after X'; else publication."""
+    """The date on the trigger's own clause chain, or a day named inside its clause ('the strike on Monday night
+    killed five, officials said on Wednesday'), before one on a clause above; shifted for 'a few days after X';
+    else publication."""
     sign, amount = 0, None
-    for node in _date_chain(anchor):
+    own, above = _date_chain(anchor)
+    nested = _nested_day(anchor, found)
+    # when the trigger's clause names its own day, a date on a reporting verb above is the report's, not the event's
+    for node in own if nested is not None else [*own, *above]:
         hits = [(abs(tok.i - anchor.i), m) for tok, m in found.dates if tok.i == node.i]
         hit = min(hits, key=lambda h: h[0])[1] if hits else None
         if hit is not None:
@@ -98,7 +104,6 @@ def resolve_date(anchor: Token, found: SentenceDates, published: date) -> EventD
         if node.dep_ == "advcl" and mark in ("after", "before"):
             sign = -1 if mark == "after" else 1
             amount = _offset_amount(node, found) or (0, 1)
-    nested = _nested_day(anchor, found)
     if nested is not None:
         last = min(nested.last, published)
         return EventDate(min(nested.first, last), last, nested.precision, False, nested.text)
