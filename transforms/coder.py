@@ -283,7 +283,8 @@ def _code_group(index, sent, event_type, triggers, when, places, context, destin
             return None
     elif not _code_participants(mention, primary, sent, context, visit, rivals):
         return None
-    elif mention.actor2 is None and mention.place and mention.place.country not in (None, mention.actor1.country):
+    elif mention.actor2 is None and mention.place and mention.place.country not in (None, mention.actor1.country) \
+            and mention.actor1.code_sector != "IGO":  # 'NATO ministers met in Brussels': a seat, not a host
         # 'Blinken arrived in Beijing for a visit', 'the Turkish minister held talks in Athens': the host is where
         # it took place
         host = mention.place.country

@@ -90,6 +90,8 @@ def is_topic_phrase(token: Token, anchor: Token) -> bool:
         party = party or (t.dep_ == "prep" and t.lower_ in ("with", "between"))
         if t.dep_ == "dobj" and t.head.lemma_.lower() in cues["topic_verbs"] and not party:
             return True  # 'met to discuss the war in Sudan'
+        if t.dep_ in ("advcl", "xcomp") and t.lemma_.lower() in cues["topic_verbs"] and not party:
+            return True  # 'met to discuss aid to Ukraine' (the parser hangs 'to Ukraine' on 'discuss')
         if t.pos_ == "NOUN" and t.lemma_.lower() in topic_heads and not party:
             return True
         if t.dep_ == "prep" and t.lower_ in _TOPIC_PREPS and t.head.i == anchor.i and t.i == np_head(token).head.i:
