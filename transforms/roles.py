@@ -143,10 +143,10 @@ def argument_of_rival(token: Token, anchor: Token, rivals: list[Token]) -> bool:
     if governor is None or governor.i == anchor.i:
         return False
     # 'travelled to Nicosia to meet X', 'flew to Cairo for talks': the journey made for the rival event is its own
-    return governor.i in stops or any(_purpose_of(rival) == governor for rival in rivals)
+    return governor.i in stops or any(purpose_of(rival) == governor for rival in rivals)
 
 
-def _purpose_of(event: Token) -> Token | None:
+def purpose_of(event: Token) -> Token | None:
     """The verb an event is the purpose of: 'travelled ... to meet', 'flew ... for talks'."""
     if event.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in event.children):
         return event.head

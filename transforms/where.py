@@ -9,7 +9,7 @@ from spacy.tokens import Span, Token
 from schemas.dictionaries import load_countries
 from transforms.actors import country_of_word
 from transforms.places import Place, resolve_place
-from transforms.roles import LOCATION_PREPS, ancestors_path, is_topic_phrase, np_head, tree_distance
+from transforms.roles import LOCATION_PREPS, ancestors_path, is_topic_phrase, np_head, purpose_of, tree_distance
 
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
@@ -203,13 +203,8 @@ def _where_antecedent(clause: Token, places: list[PlaceMention]) -> PlaceMention
 def _trip_destination(anchor: Token, places: list[PlaceMention]) -> PlaceMention | None:
     """Where a journey made for the event went: 'flew to Cairo for talks with X', 'travelled to Cairo to meet X',
     'arrived in Washington for talks' (not the place of an earlier clause, 'met X in Riyadh, then flew to ...')."""
-    if anchor.dep_ == "pobj" and anchor.head.lower_ == "for":
-        trip = anchor.head.head
-    elif anchor.dep_ in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in anchor.children):
-        trip = anchor.head
-    else:
-        return None
-    if trip.pos_ != "VERB" or trip.lemma_.lower() not in _TRIP_WORDS:
+    trip = purpose_of(anchor)
+    if trip is None or trip.pos_ != "VERB" or trip.lemma_.lower() not in _TRIP_WORDS:
         return None
     for mention in places:
         head = np_head(mention.token)
