@@ -106,7 +106,7 @@ def code_sentence(index: int, sent: Span, context: ArticleContext, earlier: set[
     live = [t for t in find_triggers(sent) if realis(t.anchor, tuple(t.span))[0] and _requirement_met(t, sent, context)
             and not private_contact(t, context) and not counted_trend(t) and not verbal_clash(t) and not cyber_attack(t)]
     found = sentence_dates(sent, context.published) if live else None  # the date regexes cost more than the rest
-    live = [t for t in live if not undated_progressive(t, resolve_date(t.anchor, found, context.published).precision)]
+    live = [t for t in live if not undated_progressive(t, found, context.published)]
     for trigger in live:
         if not (trigger.event_type in earlier and _back_reference(trigger, found, context)):
             groups.setdefault(trigger.event_type, []).append(trigger)

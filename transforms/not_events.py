@@ -6,11 +6,13 @@ check is general English usage, not a list of sentences.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from schemas.codebook import load_cues
 from transforms.triggers import Trigger
-from transforms.where import PLACE_NOUNS
+from transforms.when import SentenceDates, resolve_date
+from transforms.where import PLACE_LABELS, PLACE_NOUNS
 
 if TYPE_CHECKING:
     from transforms.coder import ArticleContext, EventMention
@@ -27,7 +29,6 @@ def idle_generic_incident(mention: EventMention, triggers: list[Trigger]) -> boo
 
 
 _QUARREL_PREPS = {"over", "about"}
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _GROUND = PLACE_NOUNS | {"control", "territory"}  # 'clashed over control of the airport' is a fight for ground
 
 
@@ -40,19 +41,19 @@ def verbal_clash(trigger: Trigger) -> bool:
     for prep in trigger.anchor.children:
         if prep.dep_ == "prep" and prep.lower_ in _QUARREL_PREPS:
             topic = next((c for c in prep.children if c.dep_ == "pobj"), None)
-            if topic is not None and topic.ent_type_ not in _PLACE_LABELS and topic.lemma_.lower() not in _GROUND:
+            if topic is not None and topic.ent_type_ not in PLACE_LABELS and topic.lemma_.lower() not in _GROUND:
                 return True
     return False
 
 
-def undated_progressive(trigger: Trigger, precision: str) -> bool:
+def undated_progressive(trigger: Trigger, found: SentenceDates, published: date) -> bool:
     """'Trump is also meeting with Xi in Buenos Aires': 'is meeting' with no date of its own announces a meeting
     (news says 'met' for one that happened); 'is meeting X on Thursday' has its date and stays, and 'are
     negotiating in Belgrade' is an activity under way."""
     anchor = trigger.anchor
     return (anchor.lemma_ == "meet" and anchor.tag_ == "VBG" and anchor.dep_ != "relcl"
-            and precision == "publication"
-            and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "am", "'s", "'re") for c in anchor.children))
+            and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "am", "'s", "'re") for c in anchor.children)
+            and resolve_date(anchor, found, published).precision == "publication")
 
 
 def cyber_attack(trigger: Trigger) -> bool:

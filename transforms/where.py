@@ -11,7 +11,7 @@ from transforms.actors import country_of_word
 from transforms.places import Place, resolve_place
 from transforms.roles import LOCATION_PREPS, ancestors_path, is_topic_phrase, np_head, purpose_of, tree_distance
 
-_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+PLACE_LABELS = {"GPE", "LOC", "FAC"}  # NER labels of places
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,6 @@ def _capital_phrase(token: Token) -> str | None:
     return None
 
 
-_PLACE_LABELS_LOOSE = {"GPE", "LOC", "FAC", "NORP", "ORG", "PERSON"}  # the small model often mislabels places
 
 
 def _np_text(token: Token) -> str:
@@ -93,10 +92,10 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
     """Places named in a sentence (entities, locative phrases, 'the X capital'), resolved with the article's countries."""
     found: dict[int, PlaceMention] = {}
     for ent in sent.ents:
-        loose = ent.label_ not in _PLACE_LABELS
-        if ent.label_ in _PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and (
+        loose = ent.label_ not in PLACE_LABELS
+        if ent.label_ in PLACE_LABELS or (loose and ent.root.dep_ == "pobj" and (
                 ent.root.head.lower_ in LOCATION_PREPS or _attacked(ent.root) or _destination(ent.root))) or (
-                loose and (_struck(ent.root) or _visited(ent.root))):
+                loose and _name_object_of(ent.root, _STRIKE_VERBS | _VISIT_VERBS)):
             place = resolve_place(ent.text, context)  # 'Hassan' or 'Kim' is a town only after 'in'/'near'
             if place is not None and loose and context and place.country not in context[:5]:
                 continue  # a mislabelled name that happens to be a town elsewhere ('IBO' -> Ibo, Mozambique)
@@ -111,7 +110,7 @@ def sentence_places(sent: Span, context: list[str]) -> list[PlaceMention]:
         of_place = token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS  # 'the city of Kharkiv'
         if name is None and (token.dep_ == "pobj" and (
                 token.head.lower_ in LOCATION_PREPS or of_place or _attacked(token) or _destination(token)
-                or token.head.lower_ == "over") or (_struck(token) and not token.ent_type_)) \
+                or token.head.lower_ == "over") or (_name_object_of(token, _STRIKE_VERBS) and not token.ent_type_)) \
                 and token.pos_ in ("PROPN", "NOUN"):
             name, place = _locative_phrase(token, context)
         if place is not None:
@@ -127,15 +126,14 @@ def _attacked(token: Token) -> bool:
 _STRIKE_VERBS = {"hit", "strike", "shell", "bomb", "bombard", "pound", "attack", "target", "raid", "storm", "rocket"}
 
 
-def _struck(token: Token) -> bool:
-    """A name struck by a weapon or force: 'a missile hit Odesa', 'troops stormed Bakhmut' (NER often misses the
-    city, or calls it a person: such a name counts only where it resolves to a country of the story)."""
-    return token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in _STRIKE_VERBS
+_VISIT_VERBS = {"visit", "tour"}
 
 
-def _visited(token: Token) -> bool:
-    """'visited Kyiv', 'toured Kharkiv' (NER sometimes calls the city a person)."""
-    return token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in ("visit", "tour")
+def _name_object_of(token: Token, verbs: set[str]) -> bool:
+    """A name as the object of one of verbs: 'a missile hit Odesa', 'troops stormed Bakhmut', 'visited Kyiv' (NER
+    often misses the city, or calls it a person: such a name counts only where it resolves to a country of the
+    story)."""
+    return token.dep_ == "dobj" and token.pos_ == "PROPN" and token.head.lemma_.lower() in verbs
 
 
 def _destination(token: Token) -> bool:
